@@ -1,0 +1,70 @@
+"""The app factory: builds every service once, at start-up, and keeps it on the app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask
+
+from handlers import Registry, Services, build_registry
+from handlers.texts import Texts
+from knowledge.kb import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+
+from .gate import Gate
+from .settings import Settings, load_settings
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pufa:
+    """Per-app state, kept in app.extensions['pufa']."""
+
+    settings: Settings
+    services: Services
+    registry: Registry
+    store: Store
+    gate: Gate
+
+
+def build_services(settings: Settings, store: Store, kb: KnowledgeBase | None = None) -> Services:
+    matcher = Matcher(kb or load_knowledge(), settings.matching.engine())
+    matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
+    return Services(
+        matcher=matcher,
+        store=store,
+        texts=Texts.load(settings.township),
+        township=settings.township,
+        reply_max_bytes=settings.wechat.reply_max_bytes,
+    )
+
+
+def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secrets.secret_key,
+        MAX_CONTENT_LENGTH=settings.wechat.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+    )
+    for name in settings.secrets.generated:
+        log.warning("%s 未设置，已为本地试用临时生成（重启后失效）", name)
+    store = Store(settings.database.url)
+    store.create_schema()
+    services = build_services(settings, store, kb)
+    app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
+
+    from . import health, webhook
+
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    if settings.server.simulator:
+        from . import simulator
+
+        app.register_blueprint(simulator.bp)
+    return app

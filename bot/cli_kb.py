@@ -1,0 +1,68 @@
+"""`pufa kb …` and `pufa laws …`: checking, exporting and refreshing the knowledge."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import click
+
+from knowledge.check import check_knowledge
+from knowledge.kb import DATA_DIR, load_knowledge
+from knowledge.lawtext import import_laws
+
+
+@click.group()
+def kb() -> None:
+    """知识库：检查、导出。"""
+
+
+@kb.command("check")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出数量和问题")
+def kb_check(as_json: bool) -> None:
+    """检查知识库：引用的法条是否存在、原文是否一致、编号是否重复……有问题时退出码为 1。"""
+    report = check_knowledge(load_knowledge())
+    if as_json:
+        click.echo(json.dumps({"counts": report.counts, "problems": report.problems}, ensure_ascii=False, indent=2))
+    else:
+        click.echo("  ".join(f"{k}={v}" for k, v in report.counts.items()))
+        for problem in report.problems:
+            click.echo(f"✗ {problem}")
+        click.echo("知识库检查通过。" if report.ok else f"发现 {len(report.problems)} 个问题。")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@kb.command("export")
+@click.option("--jsonl", "jsonl", is_flag=True, required=True, help="每个条目一行 JSON")
+@click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
+def kb_export(jsonl: bool, output: click.utils.LazyFile) -> None:
+    """导出全部条目（id, topic, title, questions, answer, citations, cases）。"""
+    knowledge = load_knowledge()
+    for entry in knowledge.entries:
+        record = {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "questions": list(entry.questions),
+            "answer": entry.answer,
+            "next_steps": entry.next_steps,
+            "citations": [dataclasses.asdict(c) for c in entry.citations],
+            "keywords": list(entry.keywords),
+            "cases": list(entry.cases),
+        }
+        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@click.group()
+def laws() -> None:
+    """法律文本：从 Markdown 原文重新生成内置数据。"""
+
+
+@laws.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def laws_import(source: Path) -> None:
+    """从 SOURCE 目录（及其 related/）导入法律文本到 knowledge/data/laws/。"""
+    keys = import_laws(source, DATA_DIR / "law_meta.yaml", DATA_DIR / "laws")
+    click.echo(f"已导入 {len(keys)} 部法律法规。请运行 pufa kb check 检查引用。")

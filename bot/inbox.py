@@ -1,0 +1,54 @@
+"""One WeChat delivery in, one reply out: deduplicated by MsgId in the database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from handlers import Context, Registry, Services, respond
+
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+# WeChat gives up after 5 seconds; a retry that finds the first attempt still running
+# waits for it a little, within its own 5 seconds.
+RETRY_WAIT_SECONDS = 3.5
+
+
+def dedupe_key(message: Any) -> str:
+    """MsgId for messages; events carry no MsgId, so sender + CreateTime + event stands in."""
+    msg_id = str(getattr(message, "id", "") or "")
+    if msg_id and msg_id != "0":
+        return f"msg:{msg_id}"
+    event = getattr(message, "event", "") or message.type
+    return f"evt:{message.source}:{message.time}:{event}"
+
+
+def message_content(message: Any) -> str | None:
+    for name in ("content", "recognition", "key", "url", "label"):
+        value = getattr(message, name, None)
+        if value:
+            return str(value)
+    return None
+
+
+def handle(services: Services, registry: Registry, store: Store, message: Any) -> str:
+    key = dedupe_key(message)
+    claim = store.claim_inbound(key, message.source, _kind(message), message_content(message))
+    if not claim.claimed:
+        log.info("retry of %s", key)
+        return claim.reply if claim.reply is not None else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
+    ctx = Context(services, message.source, inbound_id=claim.inbound_id)
+    if _kind(message) != "event:unsubscribe":
+        store.touch_resident(message.source)
+    reply = respond(registry, message, ctx)
+    assert claim.inbound_id is not None
+    store.finish_inbound(claim.inbound_id, reply)
+    return reply
+
+
+def _kind(message: Any) -> str:
+    if message.type == "event":
+        return f"event:{str(getattr(message, 'event', '')).lower()}"
+    return str(message.type)

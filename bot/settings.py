@@ -1,0 +1,214 @@
+"""One typed, frozen settings object, loaded from TOML plus secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from knowledge.matcher import MatchSettings
+
+from .errors import SettingsError
+
+DEFAULT_CONFIG = Path(__file__).parent / "default_config.toml"
+
+
+def setting(default: Any, help: str) -> Any:
+    if isinstance(default, list | tuple):
+        return field(default_factory=lambda: tuple(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Village:
+    name: str = setting("", "村名，例如 苍岭村")
+    helper: str = setting("", "本村法律明白人的称呼，例如 王大姐")
+    helper_phone: str = setting("", "法律明白人的联系电话；留空则不显示")
+
+
+@dataclass(frozen=True)
+class Hotline:
+    name: str = setting("", "热线名称，例如 公共法律服务热线")
+    number: str = setting("", "号码，例如 12348")
+
+
+@dataclass(frozen=True)
+class Township:
+    name: str = setting("示例镇", "乡镇名称，出现在欢迎语和回复里")
+    county: str = setting("", "所属区县")
+    account_name: str = setting("普法助手", "公众号名称")
+    sifasuo_name: str = setting("镇司法所", "司法所名称")
+    sifasuo_address: str = setting("", "司法所地址")
+    sifasuo_phone: str = setting("", "司法所电话；留空则不显示")
+    sifasuo_hours: str = setting("工作日 9:00-12:00，14:00-17:30", "司法所办公时间")
+    hotlines: tuple[Hotline, ...] = setting(
+        [Hotline("公共法律服务热线", "12348")], "热线列表：[[township.hotlines]] name, number"
+    )
+    villages: tuple[Village, ...] = setting([], "村列表：[[township.villages]] name, helper, helper_phone")
+
+
+@dataclass(frozen=True)
+class WeChat:
+    encryption_mode: str = setting("safe", "消息加解密方式：plain 明文 / compatible 兼容 / safe 安全")
+    timestamp_window: int = setting(300, "请求时间戳允许的偏差（秒），超出即拒绝")
+    max_body_bytes: int = setting(65536, "请求体上限（字节），超出返回 413")
+    reply_max_bytes: int = setting(2048, "单条被动回复的上限（UTF-8 字节），超出分页，回复“更多”看下一页")
+    account_type: str = setting("subscription", "公众号类型：subscription 订阅号 / service 服务号")
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str = setting("sqlite:///pufa.db", "SQLAlchemy 数据库地址；多进程部署请用 PostgreSQL")
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str = setting("127.0.0.1", "pufa serve 监听地址")
+    port: int = setting(8000, "pufa serve 监听端口")
+    simulator: bool = setting(False, "是否开放 /simulator 聊天模拟页（仅本地试用，生产环境关闭）")
+
+
+@dataclass(frozen=True)
+class Matching:
+    answer_threshold: float = setting(MatchSettings.answer_threshold, "直接作答所需的最低匹配分（0–1）")
+    choice_threshold: float = setting(MatchSettings.choice_threshold, "给出“您是不是想问”候选所需的最低分")
+    margin: float = setting(MatchSettings.margin, "第一名领先第二名至少多少分才直接作答")
+    max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
+    candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
+
+    def engine(self) -> MatchSettings:
+        return MatchSettings(**{f.name: getattr(self, f.name) for f in fields(self)})
+
+
+SECRET_ENV = {
+    "token": "PUFA_WECHAT_TOKEN",
+    "appid": "PUFA_WECHAT_APPID",
+    "appsecret": "PUFA_WECHAT_SECRET",
+    "aes_key": "PUFA_WECHAT_AES_KEY",
+    "secret_key": "PUFA_SECRET_KEY",
+}
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Read only from the environment; never printed in full."""
+
+    token: str = ""
+    appid: str = ""
+    appsecret: str = ""
+    aes_key: str = ""
+    secret_key: str = ""
+    generated: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={_mask(getattr(self, name))}" for name in SECRET_ENV)
+        return f"Secrets({shown})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    township: Township = setting(Township(), "乡镇信息")
+    wechat: WeChat = setting(WeChat(), "微信接入")
+    database: Database = setting(Database(), "数据库")
+    server: Server = setting(Server(), "本地服务")
+    matching: Matching = setting(Matching(), "问答匹配阈值")
+    secrets: Secrets = field(default_factory=Secrets, compare=False)
+    source: str = field(default="", compare=False)
+
+
+def load_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
+    """Load TOML (the given file, $PUFA_CONFIG, or the bundled local default) and secrets."""
+    env = os.environ if environ is None else environ
+    chosen = Path(path) if path else Path(env["PUFA_CONFIG"]) if env.get("PUFA_CONFIG") else DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"找不到配置文件：{chosen}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"配置文件 {chosen} 不是合法的 TOML：{exc}") from None
+    settings = _build(Settings, {k: v for k, v in raw.items()}, "")
+    return replace(settings, secrets=_secrets(settings, env), source=str(chosen))
+
+
+def _secrets(settings: Settings, env: typing.Mapping[str, str]) -> Secrets:
+    values = {name: env.get(var, "").strip() for name, var in SECRET_ENV.items()}
+    generated: list[str] = []
+    local = settings.server.simulator
+    for name in ("token", "secret_key"):
+        if not values[name]:
+            if not local:
+                raise SettingsError(f"缺少环境变量 {SECRET_ENV[name]}（生产配置必须提供）")
+            values[name] = secrets.token_urlsafe(24)
+            generated.append(SECRET_ENV[name])
+    if settings.wechat.encryption_mode != "plain" and not values["aes_key"]:
+        if not local:
+            raise SettingsError(f"加密模式 {settings.wechat.encryption_mode} 需要环境变量 PUFA_WECHAT_AES_KEY")
+        values["aes_key"] = secrets.token_urlsafe(32).replace("-", "a").replace("_", "b")[:43]
+        generated.append("PUFA_WECHAT_AES_KEY")
+    if values["aes_key"] and len(values["aes_key"]) != 43:
+        raise SettingsError("PUFA_WECHAT_AES_KEY 必须是 43 个字符（公众号后台生成的 EncodingAESKey）")
+    if not values["appid"]:
+        values["appid"] = "wx-local-simulator" if local else ""
+        if not local and settings.wechat.encryption_mode != "plain":
+            raise SettingsError("加密模式需要环境变量 PUFA_WECHAT_APPID")
+    return Secrets(**values, generated=tuple(generated))
+
+
+def _build(cls: type, raw: Any, prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"配置项 [{prefix or '顶层'}] 应当是一个表（table）")
+    known = {f.name: f for f in fields(cls) if f.name not in ("secrets", "source")}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        where = f"[{prefix}] " if prefix else ""
+        hint = f"，可用的有：{', '.join(known)}"
+        raise SettingsError(f"未知配置项 {where}{', '.join(unknown)}{hint}")
+    hints = typing.get_type_hints(cls)
+    values = {name: _coerce(hints[name], raw[name], f"{prefix}.{name}".strip(".")) for name in raw}
+    return cls(**values)
+
+
+def _coerce(annotation: Any, value: Any, key: str) -> Any:
+    hint = annotation
+    origin = typing.get_origin(hint)
+    if is_dataclass(hint):
+        return _build(hint, value, key)
+    if origin is tuple:
+        (item_type, _) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise SettingsError(f"配置项 {key} 应当是列表，实际是 {type(value).__name__}")
+        return tuple(_coerce(item_type, item, f"{key}[{i}]") for i, item in enumerate(value))
+    expected = {str: str, int: int, float: (int, float), bool: bool}[hint]
+    if isinstance(value, bool) and hint is not bool or not isinstance(value, expected):
+        raise SettingsError(f"配置项 {key} 应当是 {hint.__name__}，实际是 {type(value).__name__}：{value!r}")
+    return float(value) if hint is float else value
+
+
+def _mask(value: str) -> str:
+    if not value:
+        return "''"
+    return f"'{value[:2]}…({len(value)})'" if len(value) > 6 else "'***'"
+
+
+def documented_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, str]]:
+    """Every (dotted key, help) pair, for the example config and its test."""
+    keys: list[tuple[str, str]] = []
+    hints = typing.get_type_hints(cls)
+    for f in fields(cls):
+        if f.name in ("secrets", "source"):
+            continue
+        hint = hints[f.name]
+        key = f"{prefix}{f.name}"
+        if is_dataclass(hint):
+            keys += documented_keys(hint, key + ".")
+        elif typing.get_origin(hint) is tuple and is_dataclass(typing.get_args(hint)[0]):
+            keys.append((key, f.metadata.get("help", "")))
+            keys += documented_keys(typing.get_args(hint)[0], key + ".")
+        else:
+            keys.append((key, f.metadata.get("help", "")))
+    return keys
+

@@ -1,0 +1,93 @@
+"""The context object every handler and scheduled job receives instead of web globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from knowledge.kb import KnowledgeBase
+from knowledge.matcher import Matcher
+
+from .texts import Texts, village_facts
+
+
+class Store(Protocol):
+    """The storage operations handlers use (implemented by bot.storage.Store)."""
+
+    def touch_resident(self, openid: str, subscribed: bool | None = None) -> None: ...
+    def set_village(self, openid: str, village: str) -> None: ...
+    def resident(self, openid: str) -> dict[str, Any] | None: ...
+    def record_question(
+        self,
+        openid: str,
+        text: str,
+        channel: str,
+        outcome: str,
+        entry_id: str | None = None,
+        score: float | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+        inbound_id: int | None = None,
+    ) -> int: ...
+    def resolve_choice(self, question_id: int, entry_id: str) -> None: ...
+    def record_feedback(self, openid: str, question_id: int | None, entry_id: str | None, helpful: bool) -> None: ...
+    def state(self, openid: str) -> dict[str, Any]: ...
+    def save_state(self, openid: str, state: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built once per app at start-up."""
+
+    matcher: Matcher
+    store: Store
+    texts: Texts
+    township: Any
+    reply_max_bytes: int = 2048
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.matcher.kb
+
+
+@dataclass
+class Context:
+    """One resident's message (or one job run): the services plus who is asking."""
+
+    services: Services
+    openid: str
+    inbound_id: int | None = None
+    _state: dict[str, Any] | None = field(default=None, repr=False)
+    _resident: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.services.matcher
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.services.matcher.kb
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def state(self) -> dict[str, Any]:
+        if self._state is None:
+            self._state = self.store.state(self.openid)
+        return self._state
+
+    def save_state(self) -> None:
+        if self._state is not None:
+            self.store.save_state(self.openid, self._state)
+
+    @property
+    def village(self) -> str | None:
+        if self._resident is None:
+            self._resident = self.store.resident(self.openid) or {}
+        village = self._resident.get("village")
+        return str(village) if village else None
+
+    def text(self, key: str, **values: str) -> str:
+        local = village_facts(self.services.township, self.village)
+        return self.services.texts.get(key, **{**local, **values})

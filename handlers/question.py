@@ -1,0 +1,71 @@
+"""Answering a resident's question, typed or spoken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.matcher import MatchResult
+
+from .context import Context
+from .reply import Reply
+from .render import article_text, choices_text, crisis_text, entry_text
+
+OUTCOME = {"answer": "answered", "choices": "choices", "fallback": "fallback", "empty": "fallback"}
+
+
+def answer_question(text: str, channel: str, ctx: Context) -> Reply:
+    reference = ctx.kb.laws.find_reference(text)
+    if reference and reference.label and _mostly_reference(text):
+        ctx.store.record_question(ctx.openid, text, channel, "article", inbound_id=ctx.inbound_id)
+        return Reply(article_text(reference, ctx))
+
+    result = ctx.matcher.match(text)
+    if result.outcome in ("greeting", "thanks"):
+        ctx.store.record_question(ctx.openid, text, channel, "chat", inbound_id=ctx.inbound_id)
+        return Reply(ctx.text(result.outcome))
+
+    body, entry_id = _body(result, ctx)
+    best = result.best
+    question_id = ctx.store.record_question(
+        ctx.openid,
+        text,
+        channel,
+        OUTCOME.get(result.outcome, result.outcome),
+        entry_id=entry_id,
+        score=best.score if best else None,
+        candidates=[_summary(m) for m in result.matches[:5]],
+        inbound_id=ctx.inbound_id,
+    )
+    ctx.state.clear()
+    ctx.state["last_question"] = question_id
+    if entry_id:
+        ctx.state["last_entry"] = entry_id
+    if result.outcome == "choices":
+        ctx.state["choices"] = [m.entry_id for m in ctx.matcher.choices(result)]
+    if result.crisis:
+        body = crisis_text(result.crisis, ctx) + "\n\n" + body
+    return Reply(body)
+
+
+def answer_entry(entry_id: str, ctx: Context) -> Reply:
+    ctx.state["last_entry"] = entry_id
+    return Reply(entry_text(ctx.kb.entry(entry_id), ctx))
+
+
+def _body(result: MatchResult, ctx: Context) -> tuple[str, str | None]:
+    if result.outcome == "answer" and result.best:
+        return entry_text(ctx.kb.entry(result.best.entry_id), ctx), result.best.entry_id
+    if result.outcome == "choices":
+        return choices_text(ctx.matcher.choices(result), ctx), None
+    if result.outcome == "empty" and not result.crisis:
+        return ctx.text("empty"), None
+    return ctx.text("fallback"), None
+
+
+def _summary(match: Any) -> dict[str, Any]:
+    return {"entry": match.entry_id, "score": match.score, "terms": list(match.matched_terms)}
+
+
+def _mostly_reference(text: str) -> bool:
+    """'民法典第1079条' or '民法典1079条讲的啥' is a lookup; a long story that mentions one is not."""
+    return len(text.strip()) <= 24

@@ -1,0 +1,102 @@
+"""Turning entries, cases, articles and match results into the text a resident reads."""
+
+from __future__ import annotations
+
+from knowledge.kb import Case, Citation, Entry, KnowledgeBase
+from knowledge.laws import Reference
+from knowledge.matcher import Match
+
+from .context import Context
+
+
+def cite(kb: KnowledgeBase, citation: Citation) -> str:
+    law = kb.laws.law(citation.law)
+    if citation.article is None or law.outdated:
+        return f"《{law.title}》"
+    return f"《{law.title}》{citation.article}"
+
+
+def citation_line(kb: KnowledgeBase, citations: tuple[Citation, ...]) -> str:
+    return "；".join(dict.fromkeys(cite(kb, c) for c in citations))
+
+
+def version_line(kb: KnowledgeBase, citations: tuple[Citation, ...]) -> str:
+    versions = dict.fromkeys(
+        f"{law.title.removeprefix('中华人民共和国')} {law.version}"
+        for law in (kb.laws.law(c.law) for c in citations)
+        if not law.outdated
+    )
+    return "、".join(versions)
+
+
+def outdated_notices(kb: KnowledgeBase, citations: tuple[Citation, ...]) -> list[str]:
+    laws = dict.fromkeys(kb.laws.law(c.law) for c in citations)
+    return [law.notice for law in laws if law.outdated and law.notice]
+
+
+def entry_text(entry: Entry, ctx: Context) -> str:
+    kb = ctx.kb
+    parts = [f"【{entry.title}】", entry.answer]
+    if entry.next_steps:
+        parts.append(f"怎么办：{entry.next_steps}")
+    parts.append(ctx.text("answer_footer", citations=citation_line(kb, entry.citations)))
+    versions = version_line(kb, entry.citations)
+    if versions:
+        parts.append(ctx.text("version_note", versions=versions))
+    parts += outdated_notices(kb, entry.citations)
+    parts.append(ctx.text("local_help"))
+    if entry.cases:
+        parts.append(ctx.text("case_hint"))
+    parts.append(ctx.text("disclaimer"))
+    return "\n".join(parts)
+
+
+def case_text(case: Case, ctx: Context) -> str:
+    parts = [f"【以案说法】{case.title}", case.story, f"【法律怎么说】{case.ruling}", f"【提个醒】{case.lesson}"]
+    if case.citations:
+        parts.append(ctx.text("answer_footer", citations=citation_line(ctx.kb, case.citations)))
+    parts.append(ctx.text("disclaimer"))
+    return "\n".join(parts)
+
+
+def choices_text(matches: list[Match], ctx: Context) -> str:
+    lines = [ctx.text("choices_header")]
+    lines += [f"{i}. {ctx.kb.entry(m.entry_id).title}" for i, m in enumerate(matches, 1)]
+    lines.append(ctx.text("choices_footer"))
+    return "\n".join(lines)
+
+
+def crisis_text(kinds: tuple[str, ...], ctx: Context) -> str:
+    lines = [ctx.text(f"crisis_{kind}") for kind in kinds] + [ctx.text("crisis_contacts")]
+    return ctx.text("crisis", crisis_lines="\n".join(lines))
+
+
+def article_text(reference: Reference, ctx: Context) -> str:
+    """The text of the article a resident asked for, with repeal and revision notices."""
+    laws = ctx.kb.laws
+    if reference.repealed:
+        old = laws.repealed[reference.law_key]
+        parts = [ctx.text("article_repealed", old=old.title.removeprefix("中华人民共和国"), date=old.repealed_on)]
+        new_labels = old.articles.get(reference.label or "", ())
+        if not new_labels:
+            parts.append(ctx.text("article_unmapped"))
+            return "\n".join(parts)
+        parts.append(ctx.text("article_mapped", old_label=reference.label or "", new_labels="、".join(new_labels)))
+        current = laws.law(old.replaced_by)
+        parts += [f"{label} {current.articles[label].text}" for label in new_labels if label in current.articles]
+        parts.append(ctx.text("version_note", versions=f"民法典 {current.version}"))
+        parts.append(ctx.text("disclaimer"))
+        return "\n".join(parts)
+    law = laws.laws[reference.law_key]
+    if law.outdated:
+        return law.notice
+    article = law.articles.get(reference.label or "")
+    if article is None:
+        return ctx.text("article_missing", title=law.title, label=reference.label or "")
+    return "\n".join(
+        [
+            f"《{law.title}》{article.label}",
+            article.text,
+            ctx.text("version_note", versions=f"{law.title.removeprefix('中华人民共和国')} {law.version}"),
+        ]
+    )

@@ -1,0 +1,21 @@
+"""Text normalisation shared by indexing and querying."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Everything that is not a letter, digit or CJK character is noise for matching.
+_NOISE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, punctuation and spaces removed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _NOISE.sub("", text)
+
+
+def normalize_keep_breaks(text: str) -> str:
+    """Like normalize, but punctuation becomes a single space so clauses stay apart."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _NOISE.sub(" ", text).strip()
