@@ -30,9 +30,12 @@ class Pufa:
     gate: Gate
 
 
-def build_services(settings: Settings, store: Store, kb: KnowledgeBase | None = None) -> Services:
-    matcher = Matcher(kb or load_knowledge(), settings.matching.engine())
-    matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
+def build_services(
+    settings: Settings, store: Store, kb: KnowledgeBase | None = None, matcher: Matcher | None = None
+) -> Services:
+    if matcher is None:
+        matcher = Matcher(kb or load_knowledge(), settings.matching.engine())
+        matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
     return Services(
         matcher=matcher,
         store=store,
@@ -42,7 +45,10 @@ def build_services(settings: Settings, store: Store, kb: KnowledgeBase | None = 
     )
 
 
-def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, kb: KnowledgeBase | None = None, matcher: Matcher | None = None
+) -> Flask:
+    """Build the app; `kb` or a ready `matcher` may be passed in (tests share one)."""
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config.update(
@@ -56,7 +62,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         log.warning("%s 未设置，已为本地试用临时生成（重启后失效）", name)
     store = Store(settings.database.url)
     store.create_schema()
-    services = build_services(settings, store, kb)
+    services = build_services(settings, store, kb, matcher)
     app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
 
     from . import health, webhook

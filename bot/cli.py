@@ -115,7 +115,8 @@ def chat(ctx: click.Context) -> None:
             click.echo(f"助手：{asker.reply(text)}\n")
 
 
-from .cli_kb import kb, laws  # noqa: E402
+from .cli_kb import evaluate_command, kb, laws  # noqa: E402
 
 main.add_command(kb)
 main.add_command(laws)
+main.add_command(evaluate_command)

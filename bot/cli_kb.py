@@ -66,3 +66,34 @@ def laws_import(source: Path) -> None:
     """从 SOURCE 目录（及其 related/）导入法律文本到 knowledge/data/laws/。"""
     keys = import_laws(source, DATA_DIR / "law_meta.yaml", DATA_DIR / "laws")
     click.echo(f"已导入 {len(keys)} 部法律法规。请运行 pufa kb check 检查引用。")
+
+
+@click.command("eval")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--misses", is_flag=True, help="同时列出每一个答错的问题")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool) -> None:
+    """用标注好的问题（{"id","question","expected"}）衡量回答质量。"""
+    from knowledge.evaluate import evaluate, read_labelled
+    from knowledge.matcher import Matcher
+
+    from .settings import load_settings
+
+    matcher = Matcher(load_knowledge(), load_settings().matching.engine())
+    items = [item for path in files for item in read_labelled(path)]
+    result = evaluate(matcher, items)
+    summary = result.summary()
+    if misses:
+        summary["misses"] = result.misses
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"范围内 {summary['in_scope']} 条：top-1 {summary['top1']:.1%}，top-3 {summary['top3']:.1%}，"
+        f"兜底率 {summary['fallback_rate_in_scope']:.1%}\n"
+        f"范围外 {summary['out_of_scope']} 条：误答率 {summary['false_answer_rate_out_of_scope']:.1%}"
+    )
+    for row in summary["worst_confusions"]:
+        click.echo(f"  混淆 {row['expected']} → {row['got']} ×{row['count']}")
+    for miss in summary.get("misses", []):
+        click.echo(f"  ✗ {json.dumps(miss, ensure_ascii=False)}")

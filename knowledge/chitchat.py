@@ -23,6 +23,7 @@ class ChitChat:
     thanks: frozenset[str]
     fillers: tuple[str, ...]
     crisis_words: dict[str, tuple[str, ...]]
+    legal_signals: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = DATA_FILE) -> ChitChat:
@@ -32,6 +33,7 @@ class ChitChat:
             thanks=frozenset(normalize(w) for w in raw["thanks"]),
             fillers=tuple(sorted((normalize(w) for w in raw["fillers"]), key=len, reverse=True)),
             crisis_words={k: tuple(normalize(w) for w in v) for k, v in raw["crisis"].items()},
+            legal_signals=frozenset(normalize(w) for w in raw.get("legal_signals", ())),
         )
 
     def classify(self, text: str, tokenizer: _Tokenizer) -> str | None:

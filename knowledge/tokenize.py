@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import jieba
 from pypinyin import lazy_pinyin
@@ -15,16 +17,23 @@ from .normalize import normalize
 STOPWORDS = frozenset(
     """
     的 了 吗 嘛 呢 啊 呀 吧 哦 噢 哈 嗯 哎 唉 啦 咯 嘞 喔 么 哒 滴 得 地 着 过 把 给 被 让 跟 和 与 及 或 或者
-    我 我们 你 你们 您 他 她 它 他们 她们 咱 咱们 人家 自己 这 那 这个 那个 这样 那样 这种 那种 哪 哪个 哪些
+    我 我们 你 你们 您 他 她 它 他们 她们 咱 咱们 人家 自己 我家 你家 他家 我屋 屋头 屋里 家里 别人 别个 这 那 这个 那个 这样 那样 这种 那种 哪 哪个 哪些
     是 在 有 就 都 也 还 又 再 才 很 太 更 最 能 会 要 想 可以 可能 应该 应当 需要 得到 一 一个 一下 一些 个
     怎么 怎么办 怎么样 怎样 怎么回事 咋 咋办 咋个 咋个办 咋个整 咋整 哪门 哪门办 啷个 啷个办 如何 什么 啥 啥子 么子
     为什么 为啥 请问 问 问下 问一下 想问 请教 咨询 谢谢 麻烦 你好 您好 如果 假如 但是 可是 因为 所以 然后 而且
     现在 已经 今天 昨天 明天 时候 事 事情 情况 问题 方面 东西 说 讲 告诉 知道 晓得 看 看看 算 算不算 是不是
-    不 没 没有 莫得 行不行 能不能 可不可以 有没有 要不要 该 该怎么 该咋办 呢 哇 嘛 撒 噻 哟 咧
+    办 搞 弄 整 做 干 不 没 没有 莫得 行不行 能不能 可不可以 有没有 要不要 该 该怎么 该咋办 呢 哇 嘛 撒 噻 哟 咧
     """.split()
 )
 
 _DIGITS = re.compile(r"\d+")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(term: str) -> str:
+    """Toneless pinyin of a word: 留转 and 流转 both give liuzhuan."""
+    return "".join(lazy_pinyin(term))
 
 
 class LegalTokenizer:
@@ -35,9 +44,14 @@ class LegalTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self._synonyms = {normalize(k): normalize(v) for k, v in synonyms.items() if normalize(k)}
-        for word in {*map(normalize, words), *self._synonyms, *self._synonyms.values()}:
-            if len(word) >= 2:
-                self._jieba.add_word(word, freq=50000)
+        self.legal_terms = frozenset(
+            w for w in {*map(normalize, words), *self._synonyms, *self._synonyms.values()} if len(w) >= 2
+        )
+        # How common a word is in everyday Chinese, taken before our own words are added.
+        self._total = float(self._jieba.total)
+        self._everyday = {w: self._jieba.FREQ.get(w, 0) for w in self.legal_terms}
+        for word in self.legal_terms:
+            self._jieba.add_word(word, freq=50000)
         keys = sorted(self._synonyms, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._homophones: dict[str, str] = {}
@@ -47,6 +61,13 @@ class LegalTokenizer:
         for term in terms:
             if 3 <= len(term) <= 6 and not term.isascii():
                 self._homophones.setdefault(" ".join(lazy_pinyin(term)), term)
+
+    def specificity(self, term: str) -> float:
+        """0.3 for everyday words (做, 帮, 吃饭) up to 1.0 for rare, specific ones (宅基地)."""
+        freq = self._everyday[term] if term in self._everyday else self._jieba.FREQ.get(term, 0)
+        if not freq:
+            return 1.0
+        return min(1.0, max(0.3, (math.log(self._total / freq) - 5.0) / 7.0))
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens of `text`, with the legal terms its colloquial words stand for."""
@@ -65,18 +86,16 @@ class LegalTokenizer:
 
     def homophone_terms(self, text: str, known: set[str]) -> list[str]:
         """Index terms whose pinyin equals a window of the text that is not itself there."""
-        norm = normalize(text)
-        if not self._homophones or len(norm) > 200:
-            return []
-        syllables = lazy_pinyin(norm)
-        if len(syllables) != len(norm):
-            return []
         hits: list[str] = []
-        for size in range(3, 7):
-            for start in range(len(norm) - size + 1):
-                term = self._homophones.get(" ".join(syllables[start : start + size]))
-                if term and term not in known and term not in norm:
-                    hits.append(term)
+        if not self._homophones:
+            return hits
+        for run in _CJK_RUN.findall(normalize(text)[:300]):
+            syllables = lazy_pinyin(run)
+            for size in range(3, 7):
+                for start in range(len(run) - size + 1):
+                    term = self._homophones.get(" ".join(syllables[start : start + size]))
+                    if term and term not in known and term not in run:
+                        hits.append(term)
         return list(dict.fromkeys(hits))
 
 

@@ -1,0 +1,95 @@
+"""Measuring answer quality on labelled questions (`pufa eval`)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import KnowledgeError
+from .matcher import Matcher
+
+NOT_ANSWERED = {"fallback", "empty", "greeting", "thanks"}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    question: str
+    expected: frozenset[str]  # empty means out of scope ("none")
+
+
+@dataclass
+class Evaluation:
+    in_scope: int = 0
+    out_of_scope: int = 0
+    top1: int = 0
+    top3: int = 0
+    fallback: int = 0
+    false_answer: int = 0
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        def rate(n: int, d: int) -> float:
+            return round(n / d, 4) if d else 0.0
+
+        return {
+            "in_scope": self.in_scope,
+            "out_of_scope": self.out_of_scope,
+            "top1": rate(self.top1, self.in_scope),
+            "top3": rate(self.top3, self.in_scope),
+            "fallback_rate_in_scope": rate(self.fallback, self.in_scope),
+            "false_answer_rate_out_of_scope": rate(self.false_answer, self.out_of_scope),
+            "worst_confusions": [
+                {"expected": e, "got": g, "count": n} for (e, g), n in self.confusions.most_common(5)
+            ],
+        }
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    items: list[Labelled] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            expected = raw["expected"]
+            ids = [] if expected == "none" else [expected] if isinstance(expected, str) else list(expected)
+            items.append(Labelled(str(raw["id"]), str(raw["question"]), frozenset(ids)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KnowledgeError(f"{path.name} line {number}: need id, question, expected ({exc})") from exc
+    return items
+
+
+def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
+    result = Evaluation()
+    for item in items:
+        outcome = matcher.match(item.question)
+        ranked = [m.entry_id for m in outcome.matches]
+        answered = outcome.outcome not in NOT_ANSWERED
+        if not item.expected:
+            result.out_of_scope += 1
+            if outcome.outcome == "answer":
+                result.false_answer += 1
+                result.confusions[("none", ranked[0])] += 1
+                result.misses.append({"id": item.id, "question": item.question, "got": ranked[:3]})
+            continue
+        result.in_scope += 1
+        if not answered:
+            result.fallback += 1
+        hit1 = answered and bool(ranked) and ranked[0] in item.expected
+        hit3 = answered and bool(set(ranked[:3]) & item.expected)
+        result.top1 += hit1
+        result.top3 += hit3
+        if not hit1:
+            got = ranked[0] if answered and ranked else outcome.outcome
+            result.confusions[(sorted(item.expected)[0], got)] += 1
+            result.misses.append(
+                {"id": item.id, "question": item.question, "expected": sorted(item.expected),
+                 "outcome": outcome.outcome, "got": ranked[:3], "score": outcome.best.score if outcome.best else None}
+            )
+    return result

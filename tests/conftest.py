@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.app import create_app
+from bot.settings import Secrets, Settings, WeChat as WeChatSettings, load_settings
+from bot.storage import Store, metadata
+from knowledge.kb import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+
+from .wechat import AES_KEY, APPID, TOKEN, WeChat
+
+PG_URL = os.environ.get("PUFA_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def matcher(kb: KnowledgeBase) -> Matcher:
+    return Matcher(kb, load_settings().matching.engine())
+
+
+def _database_urls() -> list[object]:
+    urls: list[object] = ["sqlite"]
+    urls.append(
+        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="PUFA_TEST_DATABASE_URL not set"))
+    )
+    return urls
+
+
+@pytest.fixture(params=_database_urls())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A real SQLite file, and PostgreSQL too when PUFA_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pufa.db'}"
+        return
+    engine = create_engine(PG_URL)
+    metadata.drop_all(engine)
+    engine.dispose()
+    yield PG_URL
+    engine = create_engine(PG_URL)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def make_settings(db_url: str, mode: str = "safe", simulator: bool = False) -> Settings:
+    base = load_settings()
+    return dataclasses.replace(
+        base,
+        wechat=dataclasses.replace(base.wechat, encryption_mode=mode),
+        database=dataclasses.replace(base.database, url=db_url),
+        server=dataclasses.replace(base.server, simulator=simulator),
+        secrets=Secrets(token=TOKEN, appid=APPID, aes_key=AES_KEY, secret_key="test-secret-key"),
+    )
+
+
+@pytest.fixture(params=["safe"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app(db_url: str, mode: str, matcher: Matcher):  # type: ignore[no-untyped-def]
+    application = create_app(make_settings(db_url, mode), matcher=matcher)
+    yield application
+    application.extensions["pufa"].store.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app) -> Store:  # type: ignore[no-untyped-def]
+    return app.extensions["pufa"].store
+
+
+@pytest.fixture
+def wechat(client, mode: str) -> WeChat:  # type: ignore[no-untyped-def]
+    return WeChat(client, mode=mode)
+
+
+__all__ = ["WeChatSettings", "make_settings"]
