@@ -23,6 +23,11 @@ def setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"配置项 {key} 只能是 {' / '.join(allowed)}，实际是 {value!r}")
+
+
 @dataclass(frozen=True)
 class Village:
     name: str = setting("", "村名，例如 苍岭村")
@@ -59,6 +64,12 @@ class WeChat:
     reply_max_bytes: int = setting(2048, "单条被动回复的上限（UTF-8 字节），超出分页，回复“更多”看下一页")
     account_type: str = setting("subscription", "公众号类型：subscription 订阅号 / service 服务号")
 
+    def __post_init__(self) -> None:
+        _choice("wechat.encryption_mode", self.encryption_mode, ("plain", "compatible", "safe"))
+        _choice("wechat.account_type", self.account_type, ("subscription", "service"))
+        if self.reply_max_bytes < 200 or self.max_body_bytes < 1024 or self.timestamp_window < 1:
+            raise SettingsError("wechat.reply_max_bytes 至少 200，max_body_bytes 至少 1024，timestamp_window 至少 1")
+
 
 @dataclass(frozen=True)
 class Database:
@@ -79,6 +90,13 @@ class Matching:
     margin: float = setting(MatchSettings.margin, "第一名领先第二名至少多少分才直接作答")
     max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
     candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
+
+    def __post_init__(self) -> None:
+        for name in ("answer_threshold", "choice_threshold", "margin"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise SettingsError(f"matching.{name} 应在 0 到 1 之间")
+        if self.choice_threshold > self.answer_threshold:
+            raise SettingsError("matching.choice_threshold 不能大于 answer_threshold")
 
     def engine(self) -> MatchSettings:
         return MatchSettings(**{f.name: getattr(self, f.name) for f in fields(self)})

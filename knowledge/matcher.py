@@ -136,7 +136,11 @@ class Matcher:
         weights = self._weights(terms, extra)
         ranked = self._rank(query, weights)
         anchored = any(self._is_legal(t) for t in weights) or bool(extra)
-        outcome = self._decide(ranked) if anchored else "fallback"
+        outcome = self._decide(ranked)
+        if not anchored and outcome != "fallback":
+            # No legal word at all: at most offer choices, and only on a broad overlap.
+            top = ranked[0]
+            outcome = "choices" if top.coverage >= 0.5 and len(top.matched_terms) >= 2 else "fallback"
         if outcome == "answer" and len(weights) == 1 and self._entry_count(next(iter(weights))) >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
         return MatchResult(outcome, tuple(ranked), tuple(weights), crisis)
@@ -145,8 +149,12 @@ class Matcher:
         return sum(1 for terms in self._entry_terms if term in terms)
 
     def _is_legal(self, term: str) -> bool:
+        """Words that make a message a legal question: a signal word such as 告 or 赔, or a
+        term from the knowledge base's vocabulary that is not an everyday word (手机, 吃饭)."""
         signals = self.chitchat.legal_signals
-        return term in self.tokenizer.legal_terms or term in signals or any(c in signals for c in term)
+        if term in signals or any(c in signals for c in term):
+            return True
+        return term in self.tokenizer.legal_terms and self.tokenizer.specificity(term) >= 0.7
 
     def _weights(self, terms: list[str], extra: list[str]) -> dict[str, float]:
         """How much each query term matters: rare in the knowledge base, specific in everyday

@@ -1,0 +1,178 @@
+"""The knowledge layer alone: laws, validation and the matching engine (no web app)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.check import check_knowledge
+from knowledge.evaluate import evaluate, read_labelled
+from knowledge.kb import Citation, KnowledgeBase
+from knowledge.matcher import Matcher
+from knowledge.normalize import normalize
+from knowledge.numerals import from_chinese, parse_article_number, to_chinese
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+
+# Resident-style questions and the entries that answer them (several where more than one fits).
+GOLDEN_TABLE = [
+    ("邻居把我家宅基地占了怎么办", ["zhaijidi-boundary"]),
+    ("离婚冷静期是好久", ["hunyin-cooling-off"]),
+    ("离婚冷净期有几天", ["hunyin-cooling-off"]),
+    ("包工头跑了，工钱找哪个要", ["qianxin-contractor-fled"]),
+    ("老板拖着工资不发咋个整", ["qianxin-complaint-where", "qianxin-wage-delay"]),
+    ("没签合同干了半年能要双倍工资不", ["qianxin-no-contract-double-pay"]),
+    ("在工地上摔伤了算不算工伤", ["gongshang-what-counts", "gongshang-odd-job-injury"]),
+    ("工伤认定要在好久之内申请", ["gongshang-apply-deadline"]),
+    ("开车撞了人跑了会怎么样", ["jiaotong-hit-and-run"]),
+    ("喝了酒骑摩托被交警抓了", ["jiaotong-drunk-driving"]),
+    ("借钱给亲戚没打借条他不认账", ["jiedai-no-iou"]),
+    ("儿女都不管老人，不给生活费", ["shanyang-refuse-support"]),
+    ("爸爸走了没留遗嘱，遗产咋个分", ["jicheng-statutory-order"]),
+    ("有人打电话说是公安局的要我转钱到安全账户", ["zhapian-fake-police"]),
+    ("网上刷单返利先垫钱是不是骗子", ["zhapian-shuadan"]),
+    ("老公喝了酒就打我", ["jiabao-what-is", "jiabao-get-help"]),
+    ("怎么申请人身安全保护令", ["jiabao-protection-order"]),
+    ("村里调解达成的协议算不算数", ["tiaojie-agreement-effect"]),
+    ("国家宪法日是哪一天", ["xianfa-constitution-day"]),
+    ("上山烧纸引起山火要坐牢吗", ["senlin-careless-fire-crime"]),
+    ("征地补偿款村里一直不发", ["zhengdi-unpaid"]),
+    ("买到假种子出苗率低怎么赔", ["xiaofei-fake-seeds"]),
+    ("打麻将赌钱违法吗", ["zhian-gamble-mahjong"]),
+    ("银行卡借给别人用犯法吗", ["zhapian-rent-card"]),
+    ("娃儿在学校被同学欺负", ["weichengnian-bullying"]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), GOLDEN_TABLE)
+def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> None:
+    result = matcher.match(question)
+    assert result.outcome == "answer", (result.outcome, result.matches[:3])
+    assert result.best is not None and result.best.entry_id in expected
+    assert result.best.matched_terms and 0 < result.best.score <= 1
+
+
+def test_quality_targets_on_golden_sets(matcher: Matcher) -> None:
+    items = [item for path in sorted(GOLDEN.glob("*.jsonl")) for item in read_labelled(path)]
+    summary = evaluate(matcher, items).summary()
+    assert summary["in_scope"] >= 300 and summary["out_of_scope"] >= 50
+    assert summary["top1"] >= 0.85, summary
+    assert summary["top3"] >= 0.95, summary
+    assert summary["false_answer_rate_out_of_scope"] <= 0.05, summary
+
+
+@pytest.mark.parametrize("text", ["你好", "您好，在吗", "谢谢你", "早上好啊", "好的，晓得了"])
+def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome in ("greeting", "thanks") and not result.matches
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "手机充不进电", "哈哈哈哈", "？？？", "帮我查下快递到哪了"])
+def test_out_of_scope_falls_back(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome in ("fallback", "empty")
+
+
+@pytest.mark.parametrize("text", ["县城哪家火锅好吃", "你吃饭没有", "讲个笑话听听", "加我微信有惊喜"])
+def test_chatter_is_never_answered_with_a_law(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome != "answer"
+
+
+def test_greeting_with_a_question_is_a_question(matcher: Matcher) -> None:
+    assert matcher.match("你好，我想问下离婚冷静期是多久").outcome == "answer"
+
+
+def test_crisis_words_are_flagged(matcher: Matcher) -> None:
+    assert "家庭暴力" in matcher.match("他又在打我，往死里打").crisis
+    assert "自我伤害" in matcher.match("欠了好多钱不想活了").crisis
+    assert not matcher.match("借钱不还怎么办").crisis
+
+
+def test_own_tokenizer_keeps_legal_terms_whole(matcher: Matcher) -> None:
+    import jieba
+
+    assert "离婚冷静期" in matcher.tokenizer.tokens("离婚冷静期是什么")
+    assert "离婚冷静期" not in jieba.lcut("离婚冷静期是什么")  # the global tokenizer is untouched
+
+
+def test_synonyms_bring_in_legal_terms(matcher: Matcher) -> None:
+    assert "欠薪" in matcher.tokenizer.tokens("老板工钱不给")
+
+
+def test_normalisation_folds_width_and_punctuation() -> None:
+    assert normalize("ＡＢＣ，１２３！ 离婚？") == "abc123离婚"
+
+
+def test_matches_explain_themselves(matcher: Matcher) -> None:
+    best = matcher.match("邻居把我家宅基地占了怎么办").best
+    assert best is not None
+    assert "宅基地" in best.matched_terms
+    assert best.question and 0 < best.coverage <= 1 and 0 <= best.similarity <= 1
+
+
+@pytest.mark.parametrize(("number", "text"), [(1, "一"), (10, "十"), (19, "十九"), (110, "一百一十"), (1001, "一千零一"), (1079, "一千零七十九"), (1260, "一千二百六十")])
+def test_chinese_numerals(number: int, text: str) -> None:
+    assert to_chinese(number) == text and from_chinese(text) == number
+
+
+def test_article_labels() -> None:
+    assert parse_article_number(1079) == parse_article_number("第一千零七十九条") == "第一千零七十九条"
+    assert parse_article_number("133之一") == "第一百三十三条之一"
+
+
+def test_article_lookup(kb: KnowledgeBase) -> None:
+    assert kb.laws.article("民法典", 1079).text.startswith("夫妻一方要求离婚的")
+    ref = kb.laws.find_reference("劳动合同法 82条")
+    assert ref is not None and (ref.law_key, ref.label) == ("劳动合同法", "第八十二条")
+    old = kb.laws.find_reference("婚姻法第三十二条")
+    assert old is not None and old.repealed
+    assert "第一千零七十九条" in kb.laws.repealed["婚姻法"].articles[old.label or ""]
+
+
+def test_outdated_law_is_marked(kb: KnowledgeBase) -> None:
+    law = kb.laws.law("治安管理处罚法")
+    assert law.outdated and "2026年1月1日" in law.notice and law.version == "2012-10-26"
+
+
+def test_bundled_knowledge_base_passes_check(kb: KnowledgeBase) -> None:
+    report = check_knowledge(kb)
+    assert report.ok, report.problems[:10]
+    assert report.counts["entries"] >= 60 and report.counts["topics"] >= 12
+
+
+def _with_first_entry(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
+    first = dataclasses.replace(kb.entries[0], **changes)
+    return kb.replace_entries((first, *kb.entries[1:]))
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"citations": (Citation("民法典", "第一千三百条"),)}, "has no 第一千三百条"),
+        ({"citations": (Citation("婚姻法", "第三十二条"),)}, "repealed"),
+        ({"citations": (Citation("治安管理处罚法", "第四十三条"),)}, "without an article number"),
+        ({"citations": (Citation("民法典", "第一千零七十九条", "夫妻双方要求离婚的"),)}, "quote does not match"),
+        ({"citations": (Citation("不存在法", "第一条"),)}, "unknown law"),
+        ({"citations": ()}, "no citation"),
+        ({"answer": "很长" * 200}, "answer has"),
+        ({"questions": ("只有一句",)}, "question paraphrases"),
+    ],
+)
+def test_check_catches_bad_entries(kb: KnowledgeBase, changes: dict[str, object], problem: str) -> None:
+    report = check_knowledge(_with_first_entry(kb, **changes))
+    assert any(problem in p for p in report.problems), report.problems
+
+
+def test_check_catches_duplicate_ids_and_paraphrases(kb: KnowledgeBase) -> None:
+    twin = dataclasses.replace(kb.entries[1], id=kb.entries[0].id)
+    report = check_knowledge(kb.replace_entries((*kb.entries, twin)))
+    assert any("duplicate entry id" in p for p in report.problems)
+    assert any("belongs to several entries" in p for p in report.problems)
+
+
+def test_knowledge_layer_does_not_import_flask() -> None:
+    assert "flask" not in {name.split(".")[0] for name in sys.modules if name.startswith("knowledge")}
+    for path in Path(__file__).parent.parent.joinpath("knowledge").glob("*.py"):
+        assert "import flask" not in path.read_text() and "from flask" not in path.read_text()
