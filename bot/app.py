@@ -31,7 +31,10 @@ class Pufa:
 
 
 def build_services(
-    settings: Settings, store: Store, kb: KnowledgeBase | None = None, matcher: Matcher | None = None
+    settings: Settings,
+    store: Store,
+    kb: KnowledgeBase | None = None,
+    matcher: Matcher | None = None,
 ) -> Services:
     if matcher is None:
         matcher = Matcher(kb or load_knowledge(), settings.matching.engine())
@@ -46,7 +49,10 @@ def build_services(
 
 
 def create_app(
-    settings: Settings | None = None, *, kb: KnowledgeBase | None = None, matcher: Matcher | None = None
+    settings: Settings | None = None,
+    *,
+    kb: KnowledgeBase | None = None,
+    matcher: Matcher | None = None,
 ) -> Flask:
     """Build the app; `kb` or a ready `matcher` may be passed in (tests share one)."""
     settings = settings or load_settings()

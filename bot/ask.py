@@ -36,8 +36,14 @@ class Asker:
 
     def reply(self, text: str) -> str:
         message = TextMessage(
-            {"FromUserName": self.openid, "ToUserName": "gh_cli", "MsgType": "text", "Content": text,
-             "MsgId": str(next(_ids)), "CreateTime": "0"}
+            {
+                "FromUserName": self.openid,
+                "ToUserName": "gh_cli",
+                "MsgType": "text",
+                "Content": text,
+                "MsgId": str(next(_ids)),
+                "CreateTime": "0",
+            }
         )
         return respond(self.registry, message, Context(self.services, self.openid))
 
@@ -56,8 +62,12 @@ class Asker:
             "terms": list(result.terms),
             "crisis": list(result.crisis),
             "alternatives": [
-                {"entry_id": m.entry_id, "title": matcher.kb.entry(m.entry_id).title, "score": m.score,
-                 "matched_terms": list(m.matched_terms)}
+                {
+                    "entry_id": m.entry_id,
+                    "title": matcher.kb.entry(m.entry_id).title,
+                    "score": m.score,
+                    "matched_terms": list(m.matched_terms),
+                }
                 for m in result.matches[:5]
             ],
             "citations": [cite(matcher.kb, c) for c in entry.citations] if entry else [],

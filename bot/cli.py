@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -32,8 +31,13 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 @click.group(cls=PufaGroup)
-@click.option("--config", "config", type=click.Path(dir_okay=False), envvar="PUFA_CONFIG",
-              help="配置文件（TOML）；不给则用内置的本地默认配置。也可用环境变量 PUFA_CONFIG。")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    envvar="PUFA_CONFIG",
+    help="配置文件（TOML）；不给则用内置的本地默认配置。也可用环境变量 PUFA_CONFIG。",
+)
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """pufa 普法助手：乡镇公众号的法律问答与普法宣传。"""
@@ -71,9 +75,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @main.command()
 @click.argument("question", required=False)
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON：回复、结果类型、条目、分数、候选、依据")
-@click.option("--file", "file", type=click.File("r", encoding="utf-8"),
-              help='逐行回答 JSONL 文件里的 {"id", "question"}')
+@click.option(
+    "--json", "as_json", is_flag=True, help="输出 JSON：回复、结果类型、条目、分数、候选、依据"
+)
+@click.option(
+    "--file",
+    "file",
+    type=click.File("r", encoding="utf-8"),
+    help='逐行回答 JSONL 文件里的 {"id", "question"}',
+)
 @click.pass_context
 def ask(ctx: click.Context, question: str | None, as_json: bool, file: Any) -> None:
     """像居民一样问一个问题，打印 pufa 的回复。"""
@@ -94,9 +104,15 @@ def ask(ctx: click.Context, question: str | None, as_json: bool, file: Any) -> N
             item = json.loads(line)
             text = str(item["question"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise click.ClickException(f"第 {number} 行不是合法的 {{\"id\", \"question\"}}：{exc}") from exc
+            raise click.ClickException(
+                f'第 {number} 行不是合法的 {{"id", "question"}}：{exc}'
+            ) from exc
         result = {"id": item.get("id"), **asker.explain(text)}
-        click.echo(json.dumps(result, ensure_ascii=False) if as_json else f"[{item.get('id')}] {result['reply']}\n")
+        click.echo(
+            json.dumps(result, ensure_ascii=False)
+            if as_json
+            else f"[{item.get('id')}] {result['reply']}\n"
+        )
 
 
 @main.command()
@@ -107,7 +123,11 @@ def chat(ctx: click.Context) -> None:
 
     asker = Asker(settings_of(ctx))
     click.echo("您好，请提问（输入“退出”结束）。")
-    for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: click.prompt("我", prompt_suffix="："), None):
+    for line in (
+        sys.stdin
+        if not sys.stdin.isatty()
+        else iter(lambda: click.prompt("我", prompt_suffix="："), None)
+    ):
         text = line.strip()
         if text in ("退出", "exit", "quit"):
             break

@@ -24,7 +24,11 @@ def kb_check(as_json: bool) -> None:
     """检查知识库：引用的法条是否存在、原文是否一致、编号是否重复……有问题时退出码为 1。"""
     report = check_knowledge(load_knowledge())
     if as_json:
-        click.echo(json.dumps({"counts": report.counts, "problems": report.problems}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"counts": report.counts, "problems": report.problems}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         click.echo("  ".join(f"{k}={v}" for k, v in report.counts.items()))
         for problem in report.problems:
@@ -69,7 +73,9 @@ def laws_import(source: Path) -> None:
 
 
 @click.command("eval")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--misses", is_flag=True, help="同时列出每一个答错的问题")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool) -> None:

@@ -53,7 +53,9 @@ class Gate:
         self.appid = settings.secrets.appid
         self.aes_key = settings.secrets.aes_key
         self.crypto = (
-            WeChatCrypto(self.token, self.aes_key, self.appid) if self.aes_key and self.mode != "plain" else None
+            WeChatCrypto(self.token, self.aes_key, self.appid)
+            if self.aes_key and self.mode != "plain"
+            else None
         )
 
     def check_signature(self, args: Mapping[str, str], now: float | None = None) -> None:
@@ -75,7 +77,9 @@ class Gate:
             if self.crypto is None:
                 raise Rejected(400, "encrypted message but no EncodingAESKey configured")
             encrypt = outer.get("Encrypt", "")
-            msg_signature = sign(self.token, args.get("timestamp", ""), args.get("nonce", ""), encrypt)
+            msg_signature = sign(
+                self.token, args.get("timestamp", ""), args.get("nonce", ""), encrypt
+            )
             if not encrypt or not _same(msg_signature, args.get("msg_signature")):
                 raise Rejected(403, "bad msg_signature")
             try:

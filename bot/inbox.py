@@ -38,7 +38,11 @@ def handle(services: Services, registry: Registry, store: Store, message: Any) -
     claim = store.claim_inbound(key, message.source, _kind(message), message_content(message))
     if not claim.claimed:
         log.info("retry of %s", key)
-        return claim.reply if claim.reply is not None else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
+        return (
+            claim.reply
+            if claim.reply is not None
+            else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
+        )
     ctx = Context(services, message.source, inbound_id=claim.inbound_id)
     if _kind(message) != "event:unsubscribe":
         store.touch_resident(message.source)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-_ID_CARD = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)|(?<!\d)(\d{6})(\d{6})(\d{3})(?!\d)")
+_ID_CARD = re.compile(
+    r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)|(?<!\d)(\d{6})(\d{6})(\d{3})(?!\d)"
+)
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{3,4})(\d{4})(?!\d)")
 _LONG_NUMBER = re.compile(r"(?<!\d)(\d{4})\d{6,}(\d{2})(?!\d)")

@@ -53,22 +53,30 @@ class Township:
     hotlines: tuple[Hotline, ...] = setting(
         [Hotline("公共法律服务热线", "12348")], "热线列表：[[township.hotlines]] name, number"
     )
-    villages: tuple[Village, ...] = setting([], "村列表：[[township.villages]] name, helper, helper_phone")
+    villages: tuple[Village, ...] = setting(
+        [], "村列表：[[township.villages]] name, helper, helper_phone"
+    )
 
 
 @dataclass(frozen=True)
 class WeChat:
-    encryption_mode: str = setting("safe", "消息加解密方式：plain 明文 / compatible 兼容 / safe 安全")
+    encryption_mode: str = setting(
+        "safe", "消息加解密方式：plain 明文 / compatible 兼容 / safe 安全"
+    )
     timestamp_window: int = setting(300, "请求时间戳允许的偏差（秒），超出即拒绝")
     max_body_bytes: int = setting(65536, "请求体上限（字节），超出返回 413")
-    reply_max_bytes: int = setting(2048, "单条被动回复的上限（UTF-8 字节），超出分页，回复“更多”看下一页")
+    reply_max_bytes: int = setting(
+        2048, "单条被动回复的上限（UTF-8 字节），超出分页，回复“更多”看下一页"
+    )
     account_type: str = setting("subscription", "公众号类型：subscription 订阅号 / service 服务号")
 
     def __post_init__(self) -> None:
         _choice("wechat.encryption_mode", self.encryption_mode, ("plain", "compatible", "safe"))
         _choice("wechat.account_type", self.account_type, ("subscription", "service"))
         if self.reply_max_bytes < 200 or self.max_body_bytes < 1024 or self.timestamp_window < 1:
-            raise SettingsError("wechat.reply_max_bytes 至少 200，max_body_bytes 至少 1024，timestamp_window 至少 1")
+            raise SettingsError(
+                "wechat.reply_max_bytes 至少 200，max_body_bytes 至少 1024，timestamp_window 至少 1"
+            )
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,12 @@ class Server:
 
 @dataclass(frozen=True)
 class Matching:
-    answer_threshold: float = setting(MatchSettings.answer_threshold, "直接作答所需的最低匹配分（0–1）")
-    choice_threshold: float = setting(MatchSettings.choice_threshold, "给出“您是不是想问”候选所需的最低分")
+    answer_threshold: float = setting(
+        MatchSettings.answer_threshold, "直接作答所需的最低匹配分（0–1）"
+    )
+    choice_threshold: float = setting(
+        MatchSettings.choice_threshold, "给出“您是不是想问”候选所需的最低分"
+    )
     margin: float = setting(MatchSettings.margin, "第一名领先第二名至少多少分才直接作答")
     max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
     candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
@@ -138,10 +150,18 @@ class Settings:
     source: str = field(default="", compare=False)
 
 
-def load_settings(path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: Path | str | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Settings:
     """Load TOML (the given file, $PUFA_CONFIG, or the bundled local default) and secrets."""
     env = os.environ if environ is None else environ
-    chosen = Path(path) if path else Path(env["PUFA_CONFIG"]) if env.get("PUFA_CONFIG") else DEFAULT_CONFIG
+    chosen = (
+        Path(path)
+        if path
+        else Path(env["PUFA_CONFIG"])
+        if env.get("PUFA_CONFIG")
+        else DEFAULT_CONFIG
+    )
     try:
         raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -164,11 +184,15 @@ def _secrets(settings: Settings, env: typing.Mapping[str, str]) -> Secrets:
             generated.append(SECRET_ENV[name])
     if settings.wechat.encryption_mode != "plain" and not values["aes_key"]:
         if not local:
-            raise SettingsError(f"加密模式 {settings.wechat.encryption_mode} 需要环境变量 PUFA_WECHAT_AES_KEY")
+            raise SettingsError(
+                f"加密模式 {settings.wechat.encryption_mode} 需要环境变量 PUFA_WECHAT_AES_KEY"
+            )
         values["aes_key"] = secrets.token_urlsafe(32).replace("-", "a").replace("_", "b")[:43]
         generated.append("PUFA_WECHAT_AES_KEY")
     if values["aes_key"] and len(values["aes_key"]) != 43:
-        raise SettingsError("PUFA_WECHAT_AES_KEY 必须是 43 个字符（公众号后台生成的 EncodingAESKey）")
+        raise SettingsError(
+            "PUFA_WECHAT_AES_KEY 必须是 43 个字符（公众号后台生成的 EncodingAESKey）"
+        )
     if not values["appid"]:
         values["appid"] = "wx-local-simulator" if local else ""
         if not local and settings.wechat.encryption_mode != "plain":
@@ -202,7 +226,9 @@ def _coerce(annotation: Any, value: Any, key: str) -> Any:
         return tuple(_coerce(item_type, item, f"{key}[{i}]") for i, item in enumerate(value))
     expected = {str: str, int: int, float: (int, float), bool: bool}[hint]
     if isinstance(value, bool) and hint is not bool or not isinstance(value, expected):
-        raise SettingsError(f"配置项 {key} 应当是 {hint.__name__}，实际是 {type(value).__name__}：{value!r}")
+        raise SettingsError(
+            f"配置项 {key} 应当是 {hint.__name__}，实际是 {type(value).__name__}：{value!r}"
+        )
     return float(value) if hint is float else value
 
 
@@ -229,4 +255,3 @@ def documented_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, s
         else:
             keys.append((key, f.metadata.get("help", "")))
     return keys
-

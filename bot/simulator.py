@@ -77,9 +77,13 @@ def _post(xml: str) -> str:
         args.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
         body = f"<xml><ToUserName>gh_simulator</ToUserName><Encrypt>{sealed['Encrypt']}</Encrypt></xml>"
     with current_app.test_client() as client:
-        response = client.post("/wechat", query_string=args, data=body.encode(), content_type="text/xml")
+        response = client.post(
+            "/wechat", query_string=args, data=body.encode(), content_type="text/xml"
+        )
     text = response.get_data(as_text=True)
     if gate.crypto is not None and text.startswith("<xml"):
         sealed = safe_xml(text)
-        text = gate.crypto.decrypt_message(text, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"])
+        text = gate.crypto.decrypt_message(
+            text, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"]
+        )
     return str(text)

@@ -142,7 +142,9 @@ class Store:
     def finish_inbound(self, inbound_id: int, reply: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(inbound).where(inbound.c.id == inbound_id).values(reply=reply, replied_at=utcnow())
+                update(inbound)
+                .where(inbound.c.id == inbound_id)
+                .values(reply=reply, replied_at=utcnow())
             )
 
     def wait_reply(self, key: str, timeout: float, interval: float = 0.1) -> str | None:
@@ -150,7 +152,9 @@ class Store:
         deadline = time.monotonic() + timeout
         while True:
             with self.engine.connect() as conn:
-                reply = conn.execute(select(inbound.c.reply).where(inbound.c.dedupe_key == key)).scalar()
+                reply = conn.execute(
+                    select(inbound.c.reply).where(inbound.c.dedupe_key == key)
+                ).scalar()
             if reply is not None or time.monotonic() >= deadline:
                 return reply
             time.sleep(interval)
@@ -172,11 +176,17 @@ class Store:
     def set_village(self, openid: str, village: str) -> None:
         self.touch_resident(openid)
         with self.engine.begin() as conn:
-            conn.execute(update(residents).where(residents.c.openid == openid).values(village=village))
+            conn.execute(
+                update(residents).where(residents.c.openid == openid).values(village=village)
+            )
 
     def resident(self, openid: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(residents).where(residents.c.openid == openid)).mappings().first()
+            row = (
+                conn.execute(select(residents).where(residents.c.openid == openid))
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     # -- questions and feedback -------------------------------------------------------
@@ -192,7 +202,9 @@ class Store:
         inbound_id: int | None = None,
     ) -> int:
         with self.engine.begin() as conn:
-            village = conn.execute(select(residents.c.village).where(residents.c.openid == openid)).scalar()
+            village = conn.execute(
+                select(residents.c.village).where(residents.c.openid == openid)
+            ).scalar()
             result = conn.execute(
                 questions.insert().values(
                     asked_at=utcnow(),
@@ -212,13 +224,21 @@ class Store:
     def resolve_choice(self, question_id: int, entry_id: str) -> None:
         """The resident picked an entry from a "did you mean" list."""
         with self.engine.begin() as conn:
-            conn.execute(update(questions).where(questions.c.id == question_id).values(entry_id=entry_id))
+            conn.execute(
+                update(questions).where(questions.c.id == question_id).values(entry_id=entry_id)
+            )
 
-    def record_feedback(self, openid: str, question_id: int | None, entry_id: str | None, helpful: bool) -> None:
+    def record_feedback(
+        self, openid: str, question_id: int | None, entry_id: str | None, helpful: bool
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 feedback.insert().values(
-                    given_at=utcnow(), openid=openid, question_id=question_id, entry_id=entry_id, helpful=helpful
+                    given_at=utcnow(),
+                    openid=openid,
+                    question_id=question_id,
+                    entry_id=entry_id,
+                    helpful=helpful,
                 )
             )
 
@@ -230,7 +250,9 @@ class Store:
     # -- conversation state -----------------------------------------------------------
     def state(self, openid: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            raw = conn.execute(select(conversations.c.state).where(conversations.c.openid == openid)).scalar()
+            raw = conn.execute(
+                select(conversations.c.state).where(conversations.c.openid == openid)
+            ).scalar()
         return json.loads(raw) if raw else {}
 
     def save_state(self, openid: str, state: dict[str, Any]) -> None:
@@ -243,12 +265,16 @@ class Store:
             {"state": payload, "updated_at": now},
         )
 
-    def _upsert(self, table: Table, row: dict[str, Any], keys: list[str], changes: dict[str, Any]) -> None:
+    def _upsert(
+        self, table: Table, row: dict[str, Any], keys: list[str], changes: dict[str, Any]
+    ) -> None:
         dialect = self.engine.dialect.name
         insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
         if insert is None:
             raise NotImplementedError(f"upsert is not implemented for {dialect}")
-        statement = insert(table).values(**row).on_conflict_do_update(index_elements=keys, set_=changes)
+        statement = (
+            insert(table).values(**row).on_conflict_do_update(index_elements=keys, set_=changes)
+        )
         with self.engine.begin() as conn:
             conn.execute(statement)
 

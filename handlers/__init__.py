@@ -11,7 +11,9 @@ from .reply import Reply, split_pages
 
 
 def build_registry() -> Registry:
-    registry = Registry(fallback=media.fallback, on_error=lambda ctx: Reply(ctx.text("error"), paginate=False))
+    registry = Registry(
+        fallback=media.fallback, on_error=lambda ctx: Reply(ctx.text("error"), paginate=False)
+    )
     for module in (text, media, events):
         module.register(registry)
     return registry

@@ -7,8 +7,8 @@ from typing import Any
 from knowledge.matcher import MatchResult
 
 from .context import Context
-from .reply import Reply
 from .render import article_text, choices_text, crisis_text, entry_text
+from .reply import Reply
 
 OUTCOME = {"answer": "answered", "choices": "choices", "fallback": "fallback", "empty": "fallback"}
 

@@ -32,7 +32,9 @@ def keys_for(message: Any) -> list[str]:
     kind = getattr(message, "type", "unknown")
     if kind == "event":
         event = str(getattr(message, "event", "")).lower()
-        keys = [f"click:{message.key}"] if event == "click" and getattr(message, "key", None) else []
+        keys = (
+            [f"click:{message.key}"] if event == "click" and getattr(message, "key", None) else []
+        )
         return [*keys, f"event:{event}", "event"]
     if kind == "shortvideo":
         return ["shortvideo", "video"]

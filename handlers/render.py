@@ -52,7 +52,12 @@ def entry_text(entry: Entry, ctx: Context) -> str:
 
 
 def case_text(case: Case, ctx: Context) -> str:
-    parts = [f"【以案说法】{case.title}", case.story, f"【法律怎么说】{case.ruling}", f"【提个醒】{case.lesson}"]
+    parts = [
+        f"【以案说法】{case.title}",
+        case.story,
+        f"【法律怎么说】{case.ruling}",
+        f"【提个醒】{case.lesson}",
+    ]
     if case.citations:
         parts.append(ctx.text("answer_footer", citations=citation_line(ctx.kb, case.citations)))
     parts.append(ctx.text("disclaimer"))
@@ -76,14 +81,28 @@ def article_text(reference: Reference, ctx: Context) -> str:
     laws = ctx.kb.laws
     if reference.repealed:
         old = laws.repealed[reference.law_key]
-        parts = [ctx.text("article_repealed", old=old.title.removeprefix("中华人民共和国"), date=old.repealed_on)]
+        parts = [
+            ctx.text(
+                "article_repealed",
+                old=old.title.removeprefix("中华人民共和国"),
+                date=old.repealed_on,
+            )
+        ]
         new_labels = old.articles.get(reference.label or "", ())
         if not new_labels:
             parts.append(ctx.text("article_unmapped"))
             return "\n".join(parts)
-        parts.append(ctx.text("article_mapped", old_label=reference.label or "", new_labels="、".join(new_labels)))
+        parts.append(
+            ctx.text(
+                "article_mapped", old_label=reference.label or "", new_labels="、".join(new_labels)
+            )
+        )
         current = laws.law(old.replaced_by)
-        parts += [f"{label} {current.articles[label].text}" for label in new_labels if label in current.articles]
+        parts += [
+            f"{label} {current.articles[label].text}"
+            for label in new_labels
+            if label in current.articles
+        ]
         parts.append(ctx.text("version_note", versions=f"民法典 {current.version}"))
         parts.append(ctx.text("disclaimer"))
         return "\n".join(parts)
@@ -97,6 +116,8 @@ def article_text(reference: Reference, ctx: Context) -> str:
         [
             f"《{law.title}》{article.label}",
             article.text,
-            ctx.text("version_note", versions=f"{law.title.removeprefix('中华人民共和国')} {law.version}"),
+            ctx.text(
+                "version_note", versions=f"{law.title.removeprefix('中华人民共和国')} {law.version}"
+            ),
         ]
     )

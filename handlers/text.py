@@ -16,7 +16,9 @@ HELP = {"帮助", "菜单", "help", "用法", "怎么用", "功能"}
 USEFUL = {"有用", "有帮助", "满意", "好评", "👍"}
 USELESS = {"没用", "没有用", "不满意", "没帮助", "差评", "👎"}
 CASE = re.compile(r"^(?:案例|以案说法|看案例)\s*(?P<topic>\S.*)?$")
-VILLAGE = re.compile(r"^(?:我是|我在|我住|我住在|我家在|我属于)(?P<village>[\u4e00-\u9fff]{1,10}?村)(?:的|人|村民)*$")
+VILLAGE = re.compile(
+    r"^(?:我是|我在|我住|我住在|我家在|我属于)(?P<village>[\u4e00-\u9fff]{1,10}?村)(?:的|人|村民)*$"
+)
 
 
 def _words(message: Any) -> str:
@@ -55,7 +57,9 @@ def feedback(message: Any, ctx: Context) -> Reply:
     helpful = _words(message) in USEFUL
     if not ctx.state.get("last_question"):
         return Reply(ctx.text("feedback_none"))
-    ctx.store.record_feedback(ctx.openid, ctx.state["last_question"], ctx.state.get("last_entry"), helpful)
+    ctx.store.record_feedback(
+        ctx.openid, ctx.state["last_question"], ctx.state.get("last_entry"), helpful
+    )
     return Reply(ctx.text("feedback_yes" if helpful else "feedback_no"))
 
 
@@ -64,7 +68,9 @@ def bind_village(message: Any, ctx: Context) -> Reply:
     assert match is not None
     name = match.group("village")
     villages = {v.name: v for v in ctx.services.township.villages}
-    village = villages.get(name) or next((v for n, v in villages.items() if n.startswith(name[:-1])), None)
+    village = villages.get(name) or next(
+        (v for n, v in villages.items() if n.startswith(name[:-1])), None
+    )
     if village is None:
         return Reply(ctx.text("village_unknown", village=name))
     ctx.store.set_village(ctx.openid, village.name)

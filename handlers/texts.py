@@ -38,7 +38,9 @@ class Texts:
 
 def township_facts(township: Any) -> dict[str, str]:
     phone = township.sifasuo_phone
-    contact = "，".join(p for p in (township.sifasuo_address, f"电话 {phone}" if phone else "") if p)
+    contact = "，".join(
+        p for p in (township.sifasuo_address, f"电话 {phone}" if phone else "") if p
+    )
     hotlines = "\n".join(f"· {h.name}：{h.number}" for h in township.hotlines)
     return {
         "township": township.name,

@@ -33,17 +33,23 @@ def check_citation(kb: KnowledgeBase, citation: Citation, where: str) -> list[st
         return [f"{where}: unknown law {citation.law!r}"]
     if key in kb.laws.repealed:
         repealed = kb.laws.repealed[key]
-        return [f"{where}: {citation.law} was repealed on {repealed.repealed_on}; cite {repealed.replaced_by}"]
+        return [
+            f"{where}: {citation.law} was repealed on {repealed.repealed_on}; cite {repealed.replaced_by}"
+        ]
     law = kb.laws.laws[key]
     if citation.article is None:
         return [] if not citation.quote else [f"{where}: a quote needs an article number"]
     if law.outdated:
-        return [f"{where}: 《{law.title}》 was revised after the bundled text; cite it without an article number"]
+        return [
+            f"{where}: 《{law.title}》 was revised after the bundled text; cite it without an article number"
+        ]
     article = law.articles.get(citation.article)
     if article is None:
         return [f"{where}: 《{law.title}》 has no {citation.article}"]
     if citation.quote and _squash(citation.quote) not in _squash(article.text):
-        return [f"{where}: quote does not match {law.key}{citation.article}: {citation.quote[:30]}…"]
+        return [
+            f"{where}: quote does not match {law.key}{citation.article}: {citation.quote[:30]}…"
+        ]
     return []
 
 
@@ -55,17 +61,23 @@ def check_knowledge(kb: KnowledgeBase) -> Report:
     problems += [f"duplicate entry id {i}" for i, n in entry_ids.items() if n > 1]
     problems += [f"duplicate case id {i}" for i, n in case_ids.items() if n > 1]
     if set(entry_ids) & set(case_ids):
-        problems.append(f"ids used by both an entry and a case: {sorted(set(entry_ids) & set(case_ids))}")
+        problems.append(
+            f"ids used by both an entry and a case: {sorted(set(entry_ids) & set(case_ids))}"
+        )
 
     owners: dict[str, set[str]] = defaultdict(set)
     for entry in kb.entries:
         where = f"{entry.source}: {entry.id}"
         if len(entry.questions) < MIN_QUESTIONS:
-            problems.append(f"{where}: {len(entry.questions)} question paraphrases, need {MIN_QUESTIONS}")
+            problems.append(
+                f"{where}: {len(entry.questions)} question paraphrases, need {MIN_QUESTIONS}"
+            )
         if len(entry.answer) > MAX_ANSWER:
             problems.append(f"{where}: answer has {len(entry.answer)} characters, max {MAX_ANSWER}")
         if len(entry.next_steps) > MAX_NEXT_STEPS:
-            problems.append(f"{where}: next_steps has {len(entry.next_steps)} characters, max {MAX_NEXT_STEPS}")
+            problems.append(
+                f"{where}: next_steps has {len(entry.next_steps)} characters, max {MAX_NEXT_STEPS}"
+            )
         if not entry.citations:
             problems.append(f"{where}: no citation")
         for citation in entry.citations:

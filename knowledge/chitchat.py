@@ -58,4 +58,6 @@ class ChitChat:
     def crisis(self, text: str) -> tuple[str, ...]:
         """The kinds of danger the message mentions, e.g. ('家庭暴力',)."""
         norm = normalize(text)
-        return tuple(kind for kind, words in self.crisis_words.items() if any(w in norm for w in words))
+        return tuple(
+            kind for kind, words in self.crisis_words.items() if any(w in norm for w in words)
+        )

@@ -45,7 +45,8 @@ class Evaluation:
             "fallback_rate_in_scope": rate(self.fallback, self.in_scope),
             "false_answer_rate_out_of_scope": rate(self.false_answer, self.out_of_scope),
             "worst_confusions": [
-                {"expected": e, "got": g, "count": n} for (e, g), n in self.confusions.most_common(5)
+                {"expected": e, "got": g, "count": n}
+                for (e, g), n in self.confusions.most_common(5)
             ],
         }
 
@@ -58,10 +59,18 @@ def read_labelled(path: Path) -> list[Labelled]:
         try:
             raw = json.loads(line)
             expected = raw["expected"]
-            ids = [] if expected == "none" else [expected] if isinstance(expected, str) else list(expected)
+            ids = (
+                []
+                if expected == "none"
+                else [expected]
+                if isinstance(expected, str)
+                else list(expected)
+            )
             items.append(Labelled(str(raw["id"]), str(raw["question"]), frozenset(ids)))
         except (ValueError, KeyError, TypeError) as exc:
-            raise KnowledgeError(f"{path.name} line {number}: need id, question, expected ({exc})") from exc
+            raise KnowledgeError(
+                f"{path.name} line {number}: need id, question, expected ({exc})"
+            ) from exc
     return items
 
 
@@ -89,7 +98,13 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
             got = ranked[0] if answered and ranked else outcome.outcome
             result.confusions[(sorted(item.expected)[0], got)] += 1
             result.misses.append(
-                {"id": item.id, "question": item.question, "expected": sorted(item.expected),
-                 "outcome": outcome.outcome, "got": ranked[:3], "score": outcome.best.score if outcome.best else None}
+                {
+                    "id": item.id,
+                    "question": item.question,
+                    "expected": sorted(item.expected),
+                    "outcome": outcome.outcome,
+                    "got": ranked[:3],
+                    "score": outcome.best.score if outcome.best else None,
+                }
             )
     return result

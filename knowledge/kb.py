@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,17 +61,22 @@ class KnowledgeBase:
     dictionary: tuple[str, ...]
     laws: LawLibrary
 
+    @cached_property
+    def _by_id(self) -> dict[str, Entry | Case]:
+        items: list[Entry | Case] = [*self.cases, *self.entries]
+        return {item.id: item for item in items}
+
     def entry(self, entry_id: str) -> Entry:
-        for entry in self.entries:
-            if entry.id == entry_id:
-                return entry
-        raise KnowledgeError(f"no entry with id {entry_id!r}")
+        found = self._by_id.get(entry_id)
+        if not isinstance(found, Entry):
+            raise KnowledgeError(f"no entry with id {entry_id!r}")
+        return found
 
     def case(self, case_id: str) -> Case:
-        for case in self.cases:
-            if case.id == case_id:
-                return case
-        raise KnowledgeError(f"no case with id {case_id!r}")
+        found = self._by_id.get(case_id)
+        if not isinstance(found, Case):
+            raise KnowledgeError(f"no case with id {case_id!r}")
+        return found
 
     @property
     def topics(self) -> list[str]:

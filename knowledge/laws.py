@@ -61,7 +61,8 @@ class LawLibrary:
         self.laws = laws
         self.repealed = repealed
         self._alias: dict[str, str] = {}
-        for law in [*laws.values(), *repealed.values()]:
+        named: list[Law | RepealedLaw] = [*laws.values(), *repealed.values()]
+        for law in named:
             short = law.title.removeprefix("中华人民共和国")
             for name in (law.key, law.title, short, *law.aliases):
                 self._alias.setdefault(name, law.key)
@@ -122,7 +123,9 @@ class LawLibrary:
         label = None
         if match.group("num"):
             try:
-                label = parse_article_number(match.group("num") + "条" + (match.group("suffix") or ""))
+                label = parse_article_number(
+                    match.group("num") + "条" + (match.group("suffix") or "")
+                )
             except ValueError:
                 label = None
         return Reference(key, label, key in self.repealed)

@@ -14,7 +14,9 @@ import yaml
 
 from .errors import KnowledgeError
 
-_ARTICLE_LINE = re.compile(r"^(第[零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$")
+_ARTICLE_LINE = re.compile(
+    r"^(第[零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$"
+)
 _HEADING = re.compile(r"^(#{2,5})\s*(.*)$")
 _FILE_DATE = re.compile(r"^(?P<key>.+?)(?:\((?P<date>\d{4}-\d{2}-\d{2})\))?\.md$")
 
@@ -46,7 +48,9 @@ def parse_markdown(text: str) -> dict[str, Any]:
         article = _ARTICLE_LINE.match(line)
         if article:
             chapter = " ".join(headings[k] for k in sorted(headings))
-            articles.append({"label": article.group(1), "chapter": chapter, "text": article.group(2)})
+            articles.append(
+                {"label": article.group(1), "chapter": chapter, "text": article.group(2)}
+            )
         elif articles:
             articles[-1]["text"] += "\n" + line
     labels = [a["label"] for a in articles]
@@ -93,5 +97,7 @@ def import_laws(source_dir: Path, meta_file: Path, out_dir: Path) -> list[str]:
         written.append(key)
     unknown = set(known) - set(written)
     if unknown:
-        raise KnowledgeError(f"law_meta.yaml names laws that have no source file: {sorted(unknown)}")
+        raise KnowledgeError(
+            f"law_meta.yaml names laws that have no source file: {sorted(unknown)}"
+        )
     return written

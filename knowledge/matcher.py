@@ -16,14 +16,15 @@ from .kb import Entry, KnowledgeBase
 from .normalize import normalize
 from .tokenize import LegalTokenizer, pinyin_key
 
-
 # coverage of the question's words, of its character pairs, precision on the best
 # paraphrase, rapidfuzz similarity to it. Calibrated on tests/data/golden (bench/calibrate.py).
 SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 
 
 def bigrams(text: str) -> list[str]:
-    return [text[i : i + 2] for i in range(len(text) - 1)] if len(text) > 1 else [text] if text else []
+    return (
+        [text[i : i + 2] for i in range(len(text) - 1)] if len(text) > 1 else [text] if text else []
+    )
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:
@@ -92,7 +93,9 @@ class Matcher:
                 terms = self.tokenizer.tokens(text)
                 self._docs.append(_Doc(index, normalize(text), frozenset(terms)))
                 corpus.append(terms or [""])
-            keywords = [normalize(k) for k in entry.keywords] + self.tokenizer.tokens(" ".join(entry.keywords))
+            keywords = [normalize(k) for k in entry.keywords] + self.tokenizer.tokens(
+                " ".join(entry.keywords)
+            )
             self._docs.append(_Doc(index, "", frozenset(keywords)))
             corpus.append(keywords or [""])
         df = Counter(term for doc in self._docs for term in doc.terms)
@@ -103,7 +106,10 @@ class Matcher:
         self._entry_terms: list[frozenset[str]] = [frozenset() for _ in self._entries]
         for doc in self._docs:
             self._entry_terms[doc.entry] |= doc.terms
-        self._entry_pinyin = [frozenset(pinyin_key(t) for t in terms if len(t) >= 2) for terms in self._entry_terms]
+        self._entry_df = Counter(t for terms in self._entry_terms for t in terms)
+        self._entry_pinyin = [
+            frozenset(pinyin_key(t) for t in terms if len(t) >= 2) for terms in self._entry_terms
+        ]
         self._pinyin_vocab = {pinyin_key(t): t for t in df if len(t) >= 2}
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -122,7 +128,9 @@ class Matcher:
         self._bigram_idf = {b: math.log(1 + (total - n + 0.5) / (n + 0.5)) for b, n in df.items()}
         self._bigram_bm25 = bm25s.BM25()
         if self._entries:
-            self._bigram_bm25.index([sorted(g) or [""] for g in self._entry_bigrams], show_progress=False)
+            self._bigram_bm25.index(
+                [sorted(g) or [""] for g in self._entry_bigrams], show_progress=False
+            )
 
     def match(self, query: str) -> MatchResult:
         crisis = self.chitchat.crisis(query)
@@ -140,13 +148,12 @@ class Matcher:
         if not anchored and outcome != "fallback":
             # No legal word at all: at most offer choices, and only on a broad overlap.
             top = ranked[0]
-            outcome = "choices" if top.coverage >= 0.5 and len(top.matched_terms) >= 2 else "fallback"
-        if outcome == "answer" and len(weights) == 1 and self._entry_count(next(iter(weights))) >= 3:
+            outcome = (
+                "choices" if top.coverage >= 0.5 and len(top.matched_terms) >= 2 else "fallback"
+            )
+        if outcome == "answer" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
         return MatchResult(outcome, tuple(ranked), tuple(weights), crisis)
-
-    def _entry_count(self, term: str) -> int:
-        return sum(1 for terms in self._entry_terms if term in terms)
 
     def _is_legal(self, term: str) -> bool:
         """Words that make a message a legal question: a signal word such as 告 or 赔, or a
@@ -175,7 +182,9 @@ class Matcher:
 
     def _rank(self, query: str, weights: dict[str, float]) -> list[Match]:
         lookup = list(weights)
-        lookup += [self._pinyin_vocab[k] for k in map(pinyin_key, weights) if k in self._pinyin_vocab]
+        lookup += [
+            self._pinyin_vocab[k] for k in map(pinyin_key, weights) if k in self._pinyin_vocab
+        ]
         query_terms = [t for t in dict.fromkeys(lookup) if t in self._bm25.vocab_dict]
         norm_query = normalize(query)
         query_bigrams = set(bigrams(norm_query)) | {b for t in weights for b in bigrams(t)}
@@ -190,7 +199,11 @@ class Matcher:
         if known_bigrams:
             scores = self._bigram_bm25.get_scores(known_bigrams)
             seen = {entry for entry, _ in best}
-            best += [(int(e), 0.0) for e in _top(scores, self.settings.candidates // 2) if int(e) not in seen]
+            best += [
+                (int(e), 0.0)
+                for e in _top(scores, self.settings.candidates // 2)
+                if int(e) not in seen
+            ]
         if not best:
             return []
         matches = [self._score(entry, bm, norm_query, weights, query_bigrams) for entry, bm in best]
@@ -198,7 +211,12 @@ class Matcher:
         return matches
 
     def _score(
-        self, entry_index: int, bm: float, norm_query: str, weights: dict[str, float], query_bigrams: set[str]
+        self,
+        entry_index: int,
+        bm: float,
+        norm_query: str,
+        weights: dict[str, float],
+        query_bigrams: set[str],
     ) -> Match:
         entry = self._entries[entry_index]
         vocabulary = self._entry_terms[entry_index]
@@ -213,17 +231,27 @@ class Matcher:
         precision, similarity, question = 0.0, 0.0, ""
         for doc in self._docs_of(entry_index):
             doc_weight = sum(self._idf.get(t, 0.0) for t in doc.terms) or 1.0
-            doc_precision = sum(self._idf.get(t, 0.0) for t in doc.terms if t in credit) / doc_weight
+            doc_precision = (
+                sum(self._idf.get(t, 0.0) for t in doc.terms if t in credit) / doc_weight
+            )
             doc_similarity = 0.0
             if doc.text:
-                doc_similarity = max(
-                    fuzz.ratio(norm_query, doc.text), 0.85 * fuzz.partial_ratio(doc.text, norm_query)
-                ) / 100
+                doc_similarity = (
+                    max(
+                        fuzz.ratio(norm_query, doc.text),
+                        0.85 * fuzz.partial_ratio(doc.text, norm_query),
+                    )
+                    / 100
+                )
             if doc_precision + doc_similarity > precision + similarity:
                 precision, similarity, question = doc_precision, doc_similarity, doc.text
-        bigram_weight = sum(self._bigram_idf.get(b, self._idf_unknown) for b in query_bigrams) or 1.0
+        bigram_weight = (
+            sum(self._bigram_idf.get(b, self._idf_unknown) for b in query_bigrams) or 1.0
+        )
         entry_bigrams = self._entry_bigrams[entry_index]
-        char_coverage = sum(self._bigram_idf[b] for b in query_bigrams if b in entry_bigrams) / bigram_weight
+        char_coverage = (
+            sum(self._bigram_idf[b] for b in query_bigrams if b in entry_bigrams) / bigram_weight
+        )
         w = SCORE_WEIGHTS
         score = w[0] * coverage + w[1] * char_coverage + w[2] * precision + w[3] * similarity
         return Match(

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.app import create_app
-from bot.settings import Secrets, Settings, WeChat as WeChatSettings, load_settings
+from bot.settings import Secrets, Settings, load_settings
+from bot.settings import WeChat as WeChatSettings
 from bot.storage import Store, metadata
 from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
@@ -32,7 +33,10 @@ def matcher(kb: KnowledgeBase) -> Matcher:
 def _database_urls() -> list[object]:
     urls: list[object] = ["sqlite"]
     urls.append(
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="PUFA_TEST_DATABASE_URL not set"))
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not PG_URL, reason="PUFA_TEST_DATABASE_URL not set"),
+        )
     )
     return urls
 

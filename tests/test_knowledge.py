@@ -51,14 +51,17 @@ GOLDEN_TABLE = [
 def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> None:
     result = matcher.match(question)
     assert result.outcome == "answer", (result.outcome, result.matches[:3])
-    assert result.best is not None and result.best.entry_id in expected
-    assert result.best.matched_terms and 0 < result.best.score <= 1
+    assert result.best is not None
+    assert result.best.entry_id in expected
+    assert result.best.matched_terms
+    assert 0 < result.best.score <= 1
 
 
 def test_quality_targets_on_golden_sets(matcher: Matcher) -> None:
     items = [item for path in sorted(GOLDEN.glob("*.jsonl")) for item in read_labelled(path)]
     summary = evaluate(matcher, items).summary()
-    assert summary["in_scope"] >= 300 and summary["out_of_scope"] >= 50
+    assert summary["in_scope"] >= 300
+    assert summary["out_of_scope"] >= 50
     assert summary["top1"] >= 0.85, summary
     assert summary["top3"] >= 0.95, summary
     assert summary["false_answer_rate_out_of_scope"] <= 0.05, summary
@@ -67,15 +70,20 @@ def test_quality_targets_on_golden_sets(matcher: Matcher) -> None:
 @pytest.mark.parametrize("text", ["你好", "您好，在吗", "谢谢你", "早上好啊", "好的，晓得了"])
 def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
     result = matcher.match(text)
-    assert result.outcome in ("greeting", "thanks") and not result.matches
+    assert result.outcome in ("greeting", "thanks")
+    assert not result.matches
 
 
-@pytest.mark.parametrize("text", ["今天天气怎么样", "手机充不进电", "哈哈哈哈", "？？？", "帮我查下快递到哪了"])
+@pytest.mark.parametrize(
+    "text", ["今天天气怎么样", "手机充不进电", "哈哈哈哈", "？？？", "帮我查下快递到哪了"]
+)
 def test_out_of_scope_falls_back(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).outcome in ("fallback", "empty")
 
 
-@pytest.mark.parametrize("text", ["县城哪家火锅好吃", "你吃饭没有", "讲个笑话听听", "加我微信有惊喜"])
+@pytest.mark.parametrize(
+    "text", ["县城哪家火锅好吃", "你吃饭没有", "讲个笑话听听", "加我微信有惊喜"]
+)
 def test_chatter_is_never_answered_with_a_law(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).outcome != "answer"
 
@@ -109,37 +117,58 @@ def test_matches_explain_themselves(matcher: Matcher) -> None:
     best = matcher.match("邻居把我家宅基地占了怎么办").best
     assert best is not None
     assert "宅基地" in best.matched_terms
-    assert best.question and 0 < best.coverage <= 1 and 0 <= best.similarity <= 1
+    assert best.question
+    assert 0 < best.coverage <= 1
+    assert 0 <= best.similarity <= 1
 
 
-@pytest.mark.parametrize(("number", "text"), [(1, "一"), (10, "十"), (19, "十九"), (110, "一百一十"), (1001, "一千零一"), (1079, "一千零七十九"), (1260, "一千二百六十")])
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (19, "十九"),
+        (110, "一百一十"),
+        (1001, "一千零一"),
+        (1079, "一千零七十九"),
+        (1260, "一千二百六十"),
+    ],
+)
 def test_chinese_numerals(number: int, text: str) -> None:
-    assert to_chinese(number) == text and from_chinese(text) == number
+    assert to_chinese(number) == text
+    assert from_chinese(text) == number
 
 
 def test_article_labels() -> None:
-    assert parse_article_number(1079) == parse_article_number("第一千零七十九条") == "第一千零七十九条"
+    assert (
+        parse_article_number(1079) == parse_article_number("第一千零七十九条") == "第一千零七十九条"
+    )
     assert parse_article_number("133之一") == "第一百三十三条之一"
 
 
 def test_article_lookup(kb: KnowledgeBase) -> None:
     assert kb.laws.article("民法典", 1079).text.startswith("夫妻一方要求离婚的")
     ref = kb.laws.find_reference("劳动合同法 82条")
-    assert ref is not None and (ref.law_key, ref.label) == ("劳动合同法", "第八十二条")
+    assert ref is not None
+    assert (ref.law_key, ref.label) == ("劳动合同法", "第八十二条")
     old = kb.laws.find_reference("婚姻法第三十二条")
-    assert old is not None and old.repealed
+    assert old is not None
+    assert old.repealed
     assert "第一千零七十九条" in kb.laws.repealed["婚姻法"].articles[old.label or ""]
 
 
 def test_outdated_law_is_marked(kb: KnowledgeBase) -> None:
     law = kb.laws.law("治安管理处罚法")
-    assert law.outdated and "2026年1月1日" in law.notice and law.version == "2012-10-26"
+    assert law.outdated
+    assert "2026年1月1日" in law.notice
+    assert law.version == "2012-10-26"
 
 
 def test_bundled_knowledge_base_passes_check(kb: KnowledgeBase) -> None:
     report = check_knowledge(kb)
     assert report.ok, report.problems[:10]
-    assert report.counts["entries"] >= 60 and report.counts["topics"] >= 12
+    assert report.counts["entries"] >= 60
+    assert report.counts["topics"] >= 12
 
 
 def _with_first_entry(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
@@ -153,14 +182,19 @@ def _with_first_entry(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
         ({"citations": (Citation("民法典", "第一千三百条"),)}, "has no 第一千三百条"),
         ({"citations": (Citation("婚姻法", "第三十二条"),)}, "repealed"),
         ({"citations": (Citation("治安管理处罚法", "第四十三条"),)}, "without an article number"),
-        ({"citations": (Citation("民法典", "第一千零七十九条", "夫妻双方要求离婚的"),)}, "quote does not match"),
+        (
+            {"citations": (Citation("民法典", "第一千零七十九条", "夫妻双方要求离婚的"),)},
+            "quote does not match",
+        ),
         ({"citations": (Citation("不存在法", "第一条"),)}, "unknown law"),
         ({"citations": ()}, "no citation"),
         ({"answer": "很长" * 200}, "answer has"),
         ({"questions": ("只有一句",)}, "question paraphrases"),
     ],
 )
-def test_check_catches_bad_entries(kb: KnowledgeBase, changes: dict[str, object], problem: str) -> None:
+def test_check_catches_bad_entries(
+    kb: KnowledgeBase, changes: dict[str, object], problem: str
+) -> None:
     report = check_knowledge(_with_first_entry(kb, **changes))
     assert any(problem in p for p in report.problems), report.problems
 
@@ -173,6 +207,9 @@ def test_check_catches_duplicate_ids_and_paraphrases(kb: KnowledgeBase) -> None:
 
 
 def test_knowledge_layer_does_not_import_flask() -> None:
-    assert "flask" not in {name.split(".")[0] for name in sys.modules if name.startswith("knowledge")}
+    assert "flask" not in {
+        name.split(".")[0] for name in sys.modules if name.startswith("knowledge")
+    }
     for path in Path(__file__).parent.parent.joinpath("knowledge").glob("*.py"):
-        assert "import flask" not in path.read_text() and "from flask" not in path.read_text()
+        assert "import flask" not in path.read_text()
+        assert "from flask" not in path.read_text()

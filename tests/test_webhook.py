@@ -30,7 +30,9 @@ def test_url_verification_echoes_with_valid_signature(client, wechat: WeChat) ->
         {"timestamp": "not-a-number"},
     ],
 )
-def test_url_verification_refuses_bad_signature(client, wechat: WeChat, tamper: dict[str, str]) -> None:
+def test_url_verification_refuses_bad_signature(
+    client, wechat: WeChat, tamper: dict[str, str]
+) -> None:
     args = {**wechat.args(), "echostr": "echo-123", **tamper}
     response = client.get("/wechat", query_string=args)
     assert response.status_code == 403
@@ -47,7 +49,8 @@ def test_stale_timestamp_is_refused(client, wechat: WeChat) -> None:
 def test_question_answered_with_citation_in_every_mode(wechat: WeChat, mode: str) -> None:
     reply = wechat.text("o-mode-" + mode, QUESTION)
     assert "宅基地" in reply
-    assert "《中华人民共和国" in reply and "条" in reply
+    assert "《中华人民共和国" in reply
+    assert "条" in reply
     assert "仅供参考" in reply
 
 
@@ -70,8 +73,13 @@ def test_bad_msg_signature_is_refused(client, wechat: WeChat) -> None:
 def test_garbage_ciphertext_is_a_client_error(client, wechat: WeChat) -> None:
     args = wechat.args()
     encrypt = "bm90IHJlYWxseSBlbmNyeXB0ZWQ="
-    args.update(encrypt_type="aes", msg_signature=signature(TOKEN, args["timestamp"], args["nonce"], encrypt))
-    response = client.post("/wechat", query_string=args, data=f"<xml><Encrypt>{encrypt}</Encrypt></xml>")
+    args.update(
+        encrypt_type="aes",
+        msg_signature=signature(TOKEN, args["timestamp"], args["nonce"], encrypt),
+    )
+    response = client.post(
+        "/wechat", query_string=args, data=f"<xml><Encrypt>{encrypt}</Encrypt></xml>"
+    )
     assert response.status_code == 400
 
 
@@ -99,11 +107,18 @@ XXE = (
         (XXE, 400),
         ("<html><body>hi</body></html>", 400),
         ("<xml><MsgType>text</MsgType></xml>", 400),
-        ("<xml><FromUserName>o</FromUserName><MsgType>text</MsgType><CreateTime>x</CreateTime></xml>", 400),
+        (
+            "<xml><FromUserName>o</FromUserName><MsgType>text</MsgType><CreateTime>x</CreateTime></xml>",
+            400,
+        ),
     ],
 )
-def test_hostile_bodies_get_4xx_never_5xx(client, wechat: WeChat, body: str, status: int, mode: str) -> None:
-    response = client.post("/wechat", query_string=wechat.args(), data=body.encode(), content_type="text/xml")
+def test_hostile_bodies_get_4xx_never_5xx(
+    client, wechat: WeChat, body: str, status: int, mode: str
+) -> None:
+    response = client.post(
+        "/wechat", query_string=wechat.args(), data=body.encode(), content_type="text/xml"
+    )
     assert response.status_code == status
 
 
@@ -114,16 +129,23 @@ def test_hostile_xml_inside_the_ciphertext_is_refused(wechat: WeChat) -> None:
 
 def test_oversized_body_is_refused(client, wechat: WeChat) -> None:
     huge = message_xml("o-big", "text", Content="法" * 40_000)
-    response = client.post("/wechat", query_string=wechat.args(), data=huge.encode(), content_type="text/xml")
+    response = client.post(
+        "/wechat", query_string=wechat.args(), data=huge.encode(), content_type="text/xml"
+    )
     assert response.status_code == 413
 
 
-def test_retried_message_is_answered_identically_and_logged_once(app, wechat: WeChat, store) -> None:
+def test_retried_message_is_answered_identically_and_logged_once(
+    app, wechat: WeChat, store
+) -> None:
     xml = message_xml("o-retry", "text", msg_id=777001, Content=QUESTION)
     replies = [wechat.reply_of(wechat.post_xml(xml))["Content"] for _ in range(3)]
     assert replies[0] == replies[1] == replies[2]
     with store.engine.connect() as conn:
-        assert conn.execute(select(questions).where(questions.c.openid == "o-retry")).all().__len__() == 1
+        assert (
+            conn.execute(select(questions).where(questions.c.openid == "o-retry")).all().__len__()
+            == 1
+        )
         assert len(conn.execute(select(inbound).where(inbound.c.openid == "o-retry")).all()) == 1
 
 
@@ -131,25 +153,34 @@ def test_retried_event_is_deduplicated_by_sender_and_time(wechat: WeChat, store)
     created = int(time.time())
     first = wechat.event("o-evt", "subscribe", created=created)
     second = wechat.event("o-evt", "subscribe", created=created)
-    assert first == second and "欢迎" in first
+    assert first == second
+    assert "欢迎" in first
     assert store.count("inbound") == 1
     wechat.event("o-evt", "subscribe", created=created + 1)
     assert store.count("inbound") == 2
 
 
-def test_handler_failure_gives_friendly_reply(app, wechat: WeChat, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_handler_failure_gives_friendly_reply(
+    app, wechat: WeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(_query: str) -> None:
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(app.extensions["pufa"].services.matcher, "match", broken)
     reply = wechat.text("o-broken", QUESTION)
-    assert "开小差" in reply and "12348" in reply
+    assert "开小差" in reply
+    assert "12348" in reply
 
 
-def test_message_content_is_kept_even_when_matching_fails(app, wechat: WeChat, store, monkeypatch) -> None:
+def test_message_content_is_kept_even_when_matching_fails(
+    app, wechat: WeChat, store, monkeypatch
+) -> None:
     monkeypatch.setattr(app.extensions["pufa"].services.matcher, "match", lambda q: 1 / 0)
     wechat.text("o-kept", "我的电话是13812345678，工钱要不到")
     with store.engine.connect() as conn:
-        content = conn.execute(select(inbound.c.content).where(inbound.c.openid == "o-kept")).scalar_one()
+        content = conn.execute(
+            select(inbound.c.content).where(inbound.c.openid == "o-kept")
+        ).scalar_one()
     assert "工钱要不到" in content
-    assert "13812345678" not in content and "138****5678" in content
+    assert "13812345678" not in content
+    assert "138****5678" in content

@@ -24,7 +24,9 @@ def signature(*parts: str) -> str:
     return str(signer.signature)
 
 
-def message_xml(openid: str, kind: str, created: int | None = None, msg_id: int | None = None, **fields: str) -> str:
+def message_xml(
+    openid: str, kind: str, created: int | None = None, msg_id: int | None = None, **fields: str
+) -> str:
     values: dict[str, str] = {
         "ToUserName": "gh_township",
         "FromUserName": openid,
@@ -48,21 +50,30 @@ class WeChat:
 
     def args(self, timestamp: int | None = None, nonce: str = "n0nce") -> dict[str, str]:
         ts = str(timestamp or int(time.time()))
-        return {"timestamp": ts, "nonce": nonce, "signature": signature(self.token, ts, nonce), "openid": "x"}
+        return {
+            "timestamp": ts,
+            "nonce": nonce,
+            "signature": signature(self.token, ts, nonce),
+            "openid": "x",
+        }
 
     def post_xml(self, xml: str, timestamp: int | None = None, encrypt: bool | None = None) -> Any:
         args = self.args(timestamp)
         body = xml
         encrypt = self.mode != "plain" if encrypt is None else encrypt
         if encrypt:
-            sealed = xmltodict.parse(self.crypto.encrypt_message(xml, args["nonce"], args["timestamp"]))["xml"]
+            sealed = xmltodict.parse(
+                self.crypto.encrypt_message(xml, args["nonce"], args["timestamp"])
+            )["xml"]
             args.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
             if self.mode == "compatible":
                 inner = xml.removeprefix("<xml>").removesuffix("</xml>")
                 body = f"<xml>{inner}<Encrypt>{sealed['Encrypt']}</Encrypt></xml>"
             else:
                 body = f"<xml><ToUserName>gh_township</ToUserName><Encrypt>{sealed['Encrypt']}</Encrypt></xml>"
-        return self.client.post("/wechat", query_string=args, data=body.encode(), content_type="text/xml")
+        return self.client.post(
+            "/wechat", query_string=args, data=body.encode(), content_type="text/xml"
+        )
 
     def reply_of(self, response: Any) -> dict[str, str]:
         assert response.status_code == 200, response.get_data(as_text=True)
@@ -71,7 +82,9 @@ class WeChat:
             return {}
         parsed = xmltodict.parse(text)["xml"]
         if "Encrypt" in parsed:
-            plain = self.crypto.decrypt_message(text, parsed["MsgSignature"], parsed["TimeStamp"], parsed["Nonce"])
+            plain = self.crypto.decrypt_message(
+                text, parsed["MsgSignature"], parsed["TimeStamp"], parsed["Nonce"]
+            )
             parsed = xmltodict.parse(plain)["xml"]
         return dict(parsed)
 

@@ -1,0 +1,169 @@
+"""Requests per second and p99 of the full /wechat path under gunicorn on 127.0.0.1,
+next to a bare Flask reply measured in the same run.
+
+    python bench/webhook_throughput.py [--requests 600] [--concurrency 8] [--workers 2]
+
+Every request is a distinct resident question, signed and AES-encrypted (safe mode) exactly
+as WeChat sends it, so the full path runs: verify, decrypt, dedupe in SQLite, match, reply,
+encrypt. Prints the numbers; it is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.wechat import AES_KEY, APPID, TOKEN, WeChat, message_xml  # noqa: E402
+
+QUESTIONS = [
+    "邻居把我家宅基地占了怎么办",
+    "老板不给工钱咋个办",
+    "离婚冷静期是好久",
+    "借钱不还没打借条",
+    "在工地上摔伤了算不算工伤",
+    "今天天气怎么样",
+    "骑摩托车撞了人跑了会怎么样",
+    "儿女不养老人犯法不",
+]
+
+
+class _Recorder:
+    """Collects what WeChat() would post instead of posting it."""
+
+    def post(
+        self, path: str, query_string: dict[str, str], data: bytes, content_type: str
+    ) -> tuple[str, bytes]:
+        return f"{path}?{urlencode(query_string)}", data
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def start(
+    app: str, port: int, workers: int, env: dict[str, str], cwd: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]
+    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+    wait_ready(port)
+    return process
+
+
+def load(
+    port: int, requests: list[tuple[str, bytes]], concurrency: int
+) -> tuple[float, list[float], int]:
+    def one(item: tuple[str, bytes]) -> tuple[float, int]:
+        url, body = item
+        t0 = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", url, body=body, headers={"Content-Type": "text/xml"})
+        status = conn.getresponse().status
+        conn.close()
+        return (time.perf_counter() - t0) * 1000, status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, requests))
+    elapsed = time.perf_counter() - started
+    errors = sum(1 for _, status in results if status != 200)
+    return len(requests) / elapsed, sorted(ms for ms, _ in results), errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
+    config = workdir / "config.toml"
+    config.write_text(
+        f"[database]\nurl = 'sqlite:///{workdir / 'bench.db'}'\n[wechat]\nencryption_mode = 'safe'\n"
+    )
+    env = {
+        **os.environ,
+        "PUFA_CONFIG": str(config),
+        "PUFA_WECHAT_TOKEN": TOKEN,
+        "PUFA_WECHAT_APPID": APPID,
+        "PUFA_WECHAT_AES_KEY": AES_KEY,
+        "PUFA_SECRET_KEY": "bench-secret",
+    }
+    wechat = WeChat(_Recorder(), mode="safe")
+    signed = [
+        wechat.post_xml(
+            message_xml(f"o-bench-{n % 50}", "text", Content=QUESTIONS[n % len(QUESTIONS)])
+        )
+        for n in range(args.requests + 20)
+    ]
+    rows = []
+    for name, app, cwd in (
+        ("bare Flask", "bare_app:app", ROOT / "bench"),
+        ("pufa /wechat", "bot.app:create_app()", ROOT),
+    ):
+        port = free_port()
+        process = start(app, port, args.workers, env, cwd)
+        try:
+            load(port, signed[:20], 2)  # warm-up
+            rps, latencies, errors = load(port, signed[20:], args.concurrency)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
+        rows.append(
+            (
+                name,
+                rps,
+                statistics.median(latencies),
+                latencies[int(len(latencies) * 0.99) - 1],
+                errors,
+            )
+        )
+    print(
+        f"{args.requests} requests, concurrency {args.concurrency}, gunicorn workers {args.workers}"
+    )
+    print("endpoint        req/s   median_ms   p99_ms  errors")
+    for name, rps, median, p99, errors in rows:
+        print(f"{name:<13} {rps:>7.1f} {median:>11.1f} {p99:>8.1f} {errors:>7}")
+    print(f"pufa / bare ratio: {rows[1][1] / rows[0][1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
