@@ -287,6 +287,7 @@ def _engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; loses at most the last commits on power loss
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

@@ -17,7 +17,14 @@ def cite(kb: KnowledgeBase, citation: Citation) -> str:
 
 
 def citation_line(kb: KnowledgeBase, citations: tuple[Citation, ...]) -> str:
-    return "；".join(dict.fromkeys(cite(kb, c) for c in citations))
+    """《民法典》第一条、第二条；《土地管理法》第十四条 — one mention per law, in citation order."""
+    by_law: dict[str, list[str]] = {}
+    for citation in citations:
+        law = kb.laws.law(citation.law)
+        labels = by_law.setdefault(law.title, [])
+        if citation.article and not law.outdated and citation.article not in labels:
+            labels.append(citation.article)
+    return "；".join(f"《{title}》" + "、".join(labels) for title, labels in by_law.items())
 
 
 def version_line(kb: KnowledgeBase, citations: tuple[Citation, ...]) -> str:

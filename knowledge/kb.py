@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,10 +12,10 @@ import yaml
 
 from .errors import KnowledgeError
 from .laws import LawLibrary
+from .normalize import tidy
 from .numerals import parse_article_number
 
 DATA_DIR = Path(__file__).parent / "data"
-_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])")
 
 
 @dataclass(frozen=True)
@@ -143,12 +142,6 @@ def _text(item: Mapping[str, Any], key: str, where: str, required: bool = True) 
     if not isinstance(value, str | int) or not str(value).strip():
         raise KnowledgeError(f"{where}: `{key}` must be non-empty text")
     return tidy(str(value))
-
-
-def tidy(text: str) -> str:
-    """Collapse whitespace; YAML folding leaves spaces between Chinese lines, drop those."""
-    text = " ".join(text.split())
-    return _CJK_SPACE.sub("", text)
 
 
 def _strings(item: Mapping[str, Any], key: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import KnowledgeError
+from .normalize import tidy
 from .numerals import parse_article_number
 
 
@@ -87,7 +88,7 @@ class LawLibrary:
                 title=raw["title"],
                 version=raw["version"],
                 status=raw["status"],
-                notice=raw["notice"],
+                notice=tidy(raw["notice"]),
                 aliases=tuple(raw["aliases"]),
                 local=raw["local"],
                 articles=articles,

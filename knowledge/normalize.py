@@ -7,6 +7,7 @@ import unicodedata
 
 # Everything that is not a letter, digit or CJK character is noise for matching.
 _NOISE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])")
 
 
 def normalize(text: str) -> str:
@@ -19,3 +20,8 @@ def normalize_keep_breaks(text: str) -> str:
     """Like normalize, but punctuation becomes a single space so clauses stay apart."""
     text = unicodedata.normalize("NFKC", text).lower()
     return _NOISE.sub(" ", text).strip()
+
+
+def tidy(text: str) -> str:
+    """Collapse whitespace; YAML folding leaves spaces between Chinese lines, drop those."""
+    return _CJK_SPACE.sub("", " ".join(text.split()))
