@@ -88,13 +88,9 @@ def article_text(reference: Reference, ctx: Context) -> str:
     laws = ctx.kb.laws
     if reference.repealed:
         old = laws.repealed[reference.law_key]
-        parts = [
-            ctx.text(
-                "article_repealed",
-                old=old.title.removeprefix("中华人民共和国"),
-                date=old.repealed_on,
-            )
-        ]
+        year, month, day = (int(x) for x in old.repealed_on.split("-"))
+        title = old.title.removeprefix("中华人民共和国")
+        parts = [ctx.text("article_repealed", old=title, date=f"{year}年{month}月{day}日")]
         new_labels = old.articles.get(reference.label or "", ())
         if not new_labels:
             parts.append(ctx.text("article_unmapped"))
