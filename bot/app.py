@@ -62,8 +62,8 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.wechat.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_AS_ASCII=False,
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     for name in settings.secrets.generated:
         log.warning("%s 未设置，已为本地试用临时生成（重启后失效）", name)
     store = Store(settings.database.url)

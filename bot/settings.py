@@ -69,6 +69,9 @@ class WeChat:
         2048, "单条被动回复的上限（UTF-8 字节），超出分页，回复“更多”看下一页"
     )
     account_type: str = setting("subscription", "公众号类型：subscription 订阅号 / service 服务号")
+    api_base_url: str = setting(
+        "https://api.weixin.qq.com/cgi-bin/", "微信接口地址（测试时指向本地替身）"
+    )
 
     def __post_init__(self) -> None:
         _choice("wechat.encryption_mode", self.encryption_mode, ("plain", "compatible", "safe"))
@@ -77,6 +80,30 @@ class WeChat:
             raise SettingsError(
                 "wechat.reply_max_bytes 至少 200，max_body_bytes 至少 1024，timestamp_window 至少 1"
             )
+
+
+@dataclass(frozen=True)
+class Robot:
+    name: str = setting("", "企业微信群机器人的名称，推送对象写 wecom:<名称>")
+    key_env: str = setting("", "保存机器人 key 的环境变量名（key 是密钥，不写在文件里）")
+    url: str = setting("https://qyapi.weixin.qq.com/cgi-bin/webhook/send", "机器人 webhook 地址")
+
+
+@dataclass(frozen=True)
+class Push:
+    timezone: str = setting("Asia/Shanghai", "推送时间所用的时区")
+    poll_seconds: int = setting(10, "调度进程多久查看一次新审核通过的推送（秒）")
+    misfire_grace_seconds: int = setting(
+        3600, "调度进程停机错过的推送，在多少秒内仍补发；超过则标记为“已错过”"
+    )
+    coalesce: bool = setting(True, "周期推送错过多次时只补发一次")
+    mass_batch_size: int = setting(10000, "服务号按 OpenID 列表群发时每批人数（接口上限 10000）")
+    cs_per_user_limit: int = setting(5, "48 小时内给同一居民发客服消息的条数上限")
+    wecom_per_minute: int = setting(20, "每个企业微信机器人每分钟最多发送条数")
+    http_timeout: float = setting(10.0, "调用微信接口的超时（秒）")
+    http_retries: int = setting(3, "接口 5xx 或超时时最多重试几次")
+    retry_backoff: float = setting(2.0, "重试等待的基数（秒），每次翻倍")
+    robots: tuple[Robot, ...] = setting([], "企业微信群机器人：[[push.robots]] name, key_env, url")
 
 
 @dataclass(frozen=True)
@@ -146,6 +173,7 @@ class Settings:
     database: Database = setting(Database(), "数据库")
     server: Server = setting(Server(), "本地服务")
     matching: Matching = setting(Matching(), "问答匹配阈值")
+    push: Push = setting(Push(), "普法推送")
     secrets: Secrets = field(default_factory=Secrets, compare=False)
     source: str = field(default="", compare=False)
 

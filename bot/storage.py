@@ -8,91 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Table, create_engine, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from .privacy import mask_personal_numbers
-
-metadata = MetaData()
-
-residents = Table(
-    "residents",
-    metadata,
-    Column("openid", String(64), primary_key=True),
-    Column("village", String(64)),
-    Column("subscribed", Boolean, nullable=False, default=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-    Column("unsubscribed_at", DateTime(timezone=True)),
-)
-
-# One row per WeChat delivery; the unique key makes retries (same MsgId) land once,
-# across every worker process.
-inbound = Table(
-    "inbound",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("dedupe_key", String(160), nullable=False, unique=True),
-    Column("openid", String(64), nullable=False, index=True),
-    Column("msg_type", String(32), nullable=False),
-    Column("content", Text),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("reply", Text),
-    Column("replied_at", DateTime(timezone=True)),
-)
-
-questions = Table(
-    "questions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("openid", String(64), nullable=False, index=True),
-    Column("village", String(64)),
-    Column("channel", String(16), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("outcome", String(16), nullable=False),
-    Column("entry_id", String(120)),
-    Column("score", Float),
-    Column("candidates", Text),
-    Column("inbound_id", Integer, ForeignKey("inbound.id")),
-)
-
-feedback = Table(
-    "feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("given_at", DateTime(timezone=True), nullable=False),
-    Column("openid", String(64), nullable=False),
-    Column("question_id", Integer, ForeignKey("questions.id")),
-    Column("entry_id", String(120)),
-    Column("helpful", Boolean, nullable=False),
-)
-
-conversations = Table(
-    "conversations",
-    metadata,
-    Column("openid", String(64), primary_key=True),
-    Column("state", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
+from .tables import conversations, feedback, inbound, metadata, questions, residents
 
 
 def utcnow() -> datetime:
@@ -287,7 +209,9 @@ def _engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; loses at most the last commits on power loss
+            cursor.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # safe with WAL; loses at most the last commits on power loss
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

@@ -45,6 +45,9 @@ class Services:
     texts: Texts
     township: Any
     reply_max_bytes: int = 2048
+    # Whatever else a process adds for its jobs (the scheduler puts its push book and
+    # channels here), in the spirit of Flask's app.extensions.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kb(self) -> KnowledgeBase:

@@ -1,0 +1,174 @@
+"""Every table pufa keeps, in one place (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+residents = Table(
+    "residents",
+    metadata,
+    Column("openid", String(64), primary_key=True),
+    Column("village", String(64)),
+    Column("subscribed", Boolean, nullable=False, default=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+)
+
+# One row per WeChat delivery; the unique key makes retries (same MsgId) land once,
+# across every worker process.
+inbound = Table(
+    "inbound",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(160), nullable=False, unique=True),
+    Column("openid", String(64), nullable=False, index=True),
+    Column("msg_type", String(32), nullable=False),
+    Column("content", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reply", Text),
+    Column("replied_at", DateTime(timezone=True)),
+)
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("openid", String(64), nullable=False, index=True),
+    Column("village", String(64)),
+    Column("channel", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("entry_id", String(120)),
+    Column("score", Float),
+    Column("candidates", Text),
+    Column("inbound_id", Integer, ForeignKey("inbound.id")),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("given_at", DateTime(timezone=True), nullable=False),
+    Column("openid", String(64), nullable=False),
+    Column("question_id", Integer, ForeignKey("questions.id")),
+    Column("entry_id", String(120)),
+    Column("helpful", Boolean, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("openid", String(64), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("roles", String(128), nullable=False),  # comma-separated: admin,staff,reviewer,leader
+    Column("password_hash", String(256), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+pushes = Table(
+    "pushes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link_url", String(500)),
+    Column("audience", String(120), nullable=False),  # all | village:<name> | wecom:<robot>
+    Column("channel", String(32), nullable=False),  # dryrun | wechat | cs | wecom
+    Column("run_at", DateTime(timezone=True)),  # one-off pushes
+    Column("cron", String(120)),  # recurring pushes, crontab in the push time zone
+    Column("campaign", String(64)),
+    Column("state", String(24), nullable=False, index=True),
+    Column("author", String(64), nullable=False),
+    Column("reviewer", String(64)),
+    Column("approved_hash", String(64)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+push_audit = Table(
+    "push_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("push_id", Integer, ForeignKey("pushes.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_state", String(24)),
+    Column("to_state", String(24)),
+    Column("snapshot", Text),  # the content as it stood (JSON), so approvals are on record
+    Column("comment", Text),
+)
+
+# One row per (push, run, channel, recipient or batch): the unique key is what makes a
+# restarted scheduler resume instead of sending twice.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("push_id", Integer, ForeignKey("pushes.id"), nullable=False, index=True),
+    Column("occurrence", String(40), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("recipient", String(120), nullable=False),
+    Column("members", Text),  # JSON list of OpenIDs for a batch
+    Column("state", String(16), nullable=False, index=True),  # pending|sending|sent|failed|unknown
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("detail", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("push_id", "occurrence", "channel", "recipient", name="uq_delivery"),
+)
+
+tag_queue = Table(
+    "tag_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("openid", String(64), nullable=False),
+    Column("village", String(64), nullable=False),
+    Column("state", String(16), nullable=False, index=True),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("detail", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+village_tags = Table(
+    "village_tags",
+    metadata,
+    Column("village", String(64), primary_key=True),
+    Column("tag_id", Integer, nullable=False),
+)
+
+# The scheduler process owns the WeChat access token and shares it here.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
