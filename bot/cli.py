@@ -136,7 +136,11 @@ def chat(ctx: click.Context) -> None:
 
 
 from .cli_kb import evaluate_command, kb, laws  # noqa: E402
+from .cli_push import campaigns, push, scheduler_command, user  # noqa: E402
 
-main.add_command(kb)
-main.add_command(laws)
-main.add_command(evaluate_command)
+for command in (kb, laws, evaluate_command, user, push, campaigns, scheduler_command):
+    main.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

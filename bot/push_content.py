@@ -92,7 +92,7 @@ def validate(content: Content, settings: Settings, now: datetime) -> None:
         raise PushError("发送时间已经过去，请选一个将来的时间")
     if content.cron is not None:
         try:
-            CronTrigger.from_crontab(content.cron, timezone=settings.push.timezone)
+            cron_trigger(content.cron, settings.push.timezone)
         except ValueError as exc:
             raise PushError(
                 f"周期规则不对：{exc}（格式：分 时 日 月 星期，例如 0 9 * * 1）"
@@ -102,3 +102,33 @@ def validate(content: Content, settings: Settings, now: datetime) -> None:
 def render_text(content: Content) -> str:
     text = f"【{content.title}】\n{content.body.strip()}"
     return text + (f"\n{content.link_url}" if content.link_url else "")
+
+
+_DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A crontab line read the way crontab reads it.
+
+    APScheduler 3 counts weekdays from Monday = 0, so a plain `from_crontab("0 9 * * 1")`
+    would fire on Tuesdays; weekday numbers are turned into names first.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("需要 5 段：分 时 日 月 星期")
+    minute, hour, day, month, weekday = fields
+    if "/" in weekday:
+        raise ValueError("星期一栏不支持 /，请写成 1-5 或 1,3,5 这样的形式")
+
+    def name(token: str) -> str:
+        if not token.isdigit() or int(token) > 7:
+            raise ValueError(f"星期只能是 0-7（0 和 7 都是星期日），收到 {token}")
+        return _DAY_NAMES[int(token)]
+
+    if weekday != "*":
+        weekday = ",".join(
+            "-".join(name(t) for t in part.split("-")) for part in weekday.split(",")
+        )
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=timezone
+    )

@@ -13,21 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import and_, distinct, select
+from sqlalchemy import and_, select
 
 from handlers.context import Context, Services
 
 from .deliver import deliver
+from .push_content import cron_trigger
 from .pushes import PushBook
 from .settings import Settings
 from .storage import utcnow
 from .tables import deliveries
+from .wechat_api import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +86,7 @@ def sync_job() -> None:
             "coalesce": push_settings.coalesce,
         }
         if push.content.cron:
-            trigger: Any = CronTrigger.from_crontab(
-                push.content.cron, timezone=push_settings.timezone
-            )
+            trigger: Any = cron_trigger(push.content.cron, push_settings.timezone)
         else:
             assert push.content.run_at is not None
             verdict = decide(push.content.run_at, now, push_settings.misfire_grace_seconds)
@@ -123,8 +123,12 @@ def sync_job() -> None:
 def token_job() -> None:
     runtime = _runtime()
     api = runtime.services.extensions.get("wechat_api")
-    if api is not None and runtime.settings.secrets.appsecret:
+    if api is None or not runtime.settings.secrets.appsecret:
+        return
+    try:
         api.ensure_token()
+    except (ApiError, requests.RequestException) as exc:
+        log.warning("could not refresh the WeChat access token: %s", exc)
 
 
 def tags_job() -> None:
@@ -148,7 +152,9 @@ def configure(scheduler: BaseScheduler, settings: Settings, services: Services) 
     global RUNTIME
     scheduler.configure(
         jobstores={
-            "default": SQLAlchemyJobStore(url=settings.database.url, tablename="apscheduler_jobs")
+            "default": SQLAlchemyJobStore(
+                engine=services.extensions["pushes"].engine, tablename="apscheduler_jobs"
+            )
         },
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={
@@ -197,7 +203,9 @@ def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
 def _open_occurrence(runtime: Runtime, push_id: int) -> str | None:
     with runtime.book.engine.connect() as conn:
         return conn.execute(
-            select(distinct(deliveries.c.occurrence)).where(
+            select(deliveries.c.occurrence)
+            .distinct()
+            .where(
                 and_(
                     deliveries.c.push_id == push_id, deliveries.c.state.in_(("pending", "sending"))
                 )

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from .privacy import mask_personal_numbers
-from .tables import conversations, feedback, inbound, metadata, questions, residents
+from .tables import conversations, feedback, inbound, metadata, questions, residents, tag_queue
 
 
 def utcnow() -> datetime:
@@ -96,10 +96,16 @@ class Store:
         )
 
     def set_village(self, openid: str, village: str) -> None:
+        """Record the village and queue the WeChat tag change for the scheduler process."""
         self.touch_resident(openid)
         with self.engine.begin() as conn:
             conn.execute(
                 update(residents).where(residents.c.openid == openid).values(village=village)
+            )
+            conn.execute(
+                tag_queue.insert().values(
+                    openid=openid, village=village, state="pending", attempts=0, created_at=utcnow()
+                )
             )
 
     def resident(self, openid: str) -> dict[str, Any] | None:

@@ -127,6 +127,9 @@ class WeChatApi:
         self.backoff = settings.push.retry_backoff
         self.sleep = sleep
 
+    def close(self) -> None:
+        self.client._http.close()
+
     def refresh_token(self, force: bool = False) -> str:
         self.client.force_next = force
         try:
