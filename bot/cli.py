@@ -58,8 +58,16 @@ def init(ctx: click.Context) -> None:
 @main.command()
 @click.option("--host", default=None, help="监听地址，默认取配置 server.host")
 @click.option("--port", default=None, type=int, help="监听端口，默认取配置 server.port")
+@click.option(
+    "--scheduler/--no-scheduler",
+    "with_scheduler",
+    default=None,
+    help="在本进程里顺带运行推送调度（本地配置默认开启；正式部署请单独运行 pufa scheduler）",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, with_scheduler: bool | None
+) -> None:
     """启动网页服务（/wechat 接口；本地配置下还有 /simulator 聊天模拟页）。"""
     from .app import create_app
 
@@ -70,6 +78,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     click.echo(f"pufa 已启动：http://{host}:{port}/  （微信接口 /wechat）")
     if settings.server.simulator:
         click.echo(f"聊天模拟页：http://{host}:{port}/simulator")
+    if settings.server.simulator if with_scheduler is None else with_scheduler:
+        from .scheduler_main import build
+
+        build(settings, background=True, services=app.extensions["pufa"].services).scheduler.start()
+        click.echo("推送调度已在本进程中运行（单进程本地试用）。")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

@@ -195,6 +195,31 @@ push.add_command(_simple("cancel", "cancel", "取消推送。"))
 push.add_command(_simple("send-now", "send_now", "已审核的推送立即发送（由调度进程发出）。"))
 
 
+@push.command("preview")
+@click.argument("push_id", type=int)
+@click.option("--as", "actor", required=True, help="操作人账号")
+@click.option("--to", "openid", required=True, help="接收预览的工作人员本人的 OpenID")
+def push_preview(push_id: int, actor: str, openid: str) -> None:
+    """审核前把推送预览发到工作人员自己的微信上（使用调度进程取得的 access_token）。"""
+    from .push_content import render_text
+    from .wechat_api import WeChatApi
+
+    book = _book()
+    item = book.get(push_id)
+    api = WeChatApi(_settings(), book.engine, owner=False)
+    try:
+        payload = {
+            "touser": openid,
+            "msgtype": "text",
+            "text": {"content": render_text(item.content)},
+        }
+        api.post("message/mass/preview", payload)
+    finally:
+        api.close()
+    book.record_preview(push_id, actor, openid)
+    click.echo(f"已把推送 #{push_id} 的预览发给 {openid}")
+
+
 @click.command("campaigns")
 @click.option("--year", type=int, default=None, help="年份，默认今年")
 @click.option(

@@ -131,6 +131,11 @@ class PushBook:
             push, actor, "send-now", "approved", content=content, approved_hash=content.digest()
         )
 
+    def record_preview(self, push_id: int, actor: str, openid: str) -> Push:
+        self._require(actor, "staff")
+        push = self._expect(push_id, {"draft", "submitted"})
+        return self._move(push, actor, "preview", push.state, comment=f"预览发送给 {openid[:6]}…")
+
     # -- used by the scheduler process ----------------------------------------------------
     def mark(
         self, push_id: int, state: str, actor: str = "scheduler", error: str | None = None

@@ -89,8 +89,13 @@ class _Client(WeChatClient):  # type: ignore[misc]
     """Fetches tokens with POST /cgi-bin/stable_token, which does not invalidate the old one."""
 
     force_next = False
+    owner = True
 
     def fetch_access_token(self) -> dict[str, Any]:
+        if not self.owner:
+            raise ApiError(
+                None, "还没有可用的 access_token：请确认调度进程（pufa scheduler）在运行"
+            )
         body = {
             "grant_type": "client_credential",
             "appid": self.appid,
@@ -112,8 +117,13 @@ class _Client(WeChatClient):  # type: ignore[misc]
 
 class WeChatApi:
     def __init__(
-        self, settings: Settings, engine: Engine, sleep: Callable[[float], None] = time.sleep
+        self,
+        settings: Settings,
+        engine: Engine,
+        sleep: Callable[[float], None] = time.sleep,
+        owner: bool = True,
     ) -> None:
+        """`owner` is true only in the scheduler process; others read the shared token."""
         secrets = settings.secrets
         self.client = _Client(
             secrets.appid,
@@ -123,6 +133,7 @@ class WeChatApi:
             auto_retry=False,
         )
         self.client.API_BASE_URL = settings.wechat.api_base_url
+        self.client.owner = owner
         self.retries = settings.push.http_retries
         self.backoff = settings.push.retry_backoff
         self.sleep = sleep

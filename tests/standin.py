@@ -118,6 +118,10 @@ class StandIn:
                 "msg_id": msg_id,
                 "msg_data_id": msg_id,
             }
+        if path == "/cgi-bin/message/mass/preview":
+            if not body.get("touser") or not body.get("text", {}).get("content"):
+                return {"errcode": 40003, "errmsg": "invalid openid"}
+            return {"errcode": 0, "errmsg": "preview success", "msg_id": 1}
         if path == "/cgi-bin/message/custom/send":
             if not body.get("touser") or body.get("msgtype") != "text":
                 return {"errcode": 40003, "errmsg": "invalid openid"}

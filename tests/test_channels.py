@@ -276,3 +276,26 @@ def test_content_changed_behind_the_reviewers_back_is_not_sent(env: Env) -> None
         conn.execute(update(pushes).where(pushes.c.id == push_id).values(body="偷偷改过"))
     assert env.send(push_id) == "failed"
     assert env.book.deliveries(push_id) == []
+
+
+def test_preview_uses_the_shared_token_and_never_refreshes_it(
+    env: Env, standin: tuple[StandIn, str]
+) -> None:
+    from bot.wechat_api import ApiError, WeChatApi
+
+    fake, _ = standin
+    push_id = env.book.create(Content("预览", "请审核", "all", "wechat", run_at=soon()), AUTHOR)
+    reader = WeChatApi(env.settings, env.store.engine, owner=False)
+    with pytest.raises(ApiError, match="调度进程"):
+        reader.post(
+            "message/mass/preview",
+            {"touser": "o-staff", "msgtype": "text", "text": {"content": "x"}},
+        )
+    assert fake.calls("/cgi-bin/stable_token") == []
+    env.services.extensions["wechat_api"].refresh_token()  # the scheduler, the token's owner
+    reader.post(
+        "message/mass/preview", {"touser": "o-staff", "msgtype": "text", "text": {"content": "x"}}
+    )
+    reader.close()
+    assert len(fake.calls("/cgi-bin/stable_token")) == 1
+    assert env.book.record_preview(push_id, AUTHOR, "o-staff").state == "draft"
