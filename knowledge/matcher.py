@@ -19,6 +19,7 @@ from .tokenize import LegalTokenizer, pinyin_key
 # coverage of the question's words, of its character pairs, precision on the best
 # paraphrase, rapidfuzz similarity to it. Calibrated on tests/data/golden (bench/calibrate.py).
 SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
+ANSWER_CREDIT = 0.3
 
 
 def bigrams(text: str) -> list[str]:
@@ -107,6 +108,11 @@ class Matcher:
         for doc in self._docs:
             self._entry_terms[doc.entry] |= doc.terms
         self._entry_df = Counter(t for terms in self._entry_terms for t in terms)
+        # Words of the answer itself: long messages often use them where paraphrases do not.
+        self._answer_terms = [
+            frozenset(self.tokenizer.tokens(f"{e.answer} {e.next_steps}")) - self._entry_terms[i]
+            for i, e in enumerate(self._entries)
+        ]
         self._entry_pinyin = [
             frozenset(pinyin_key(t) for t in terms if len(t) >= 2) for terms in self._entry_terms
         ]
@@ -227,6 +233,8 @@ class Matcher:
                 credit[term] = weight
             elif len(term) >= 2 and pinyin_key(term) in sounds:
                 credit[term] = 0.6 * weight
+            elif term in self._answer_terms[entry_index]:
+                credit[term] = ANSWER_CREDIT * weight
         coverage = sum(credit.values()) / (sum(weights.values()) or 1.0)
         precision, similarity, question = 0.0, 0.0, ""
         for doc in self._docs_of(entry_index):
