@@ -78,7 +78,10 @@ def laws_import(source: Path) -> None:
 )
 @click.option("--misses", is_flag=True, help="同时列出每一个答错的问题")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool) -> None:
+@click.option(
+    "--baseline", is_flag=True, help="同时给出普通 BM25（无词典、同义词、重排）在同一批条目上的成绩"
+)
+def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool, baseline: bool) -> None:
     """用标注好的问题（{"id","question","expected"}）衡量回答质量。"""
     from knowledge.evaluate import evaluate, read_labelled
     from knowledge.matcher import Matcher
@@ -91,6 +94,11 @@ def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool) -> No
     summary = result.summary()
     if misses:
         summary["misses"] = result.misses
+    if baseline:
+        from knowledge.baseline import PlainBM25
+        from knowledge.evaluate import evaluate_baseline
+
+        summary["baseline_bm25"] = evaluate_baseline(PlainBM25(matcher.kb), items)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
@@ -99,6 +107,11 @@ def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool) -> No
         f"兜底率 {summary['fallback_rate_in_scope']:.1%}\n"
         f"范围外 {summary['out_of_scope']} 条：误答率 {summary['false_answer_rate_out_of_scope']:.1%}"
     )
+    if baseline:
+        plain = summary["baseline_bm25"]
+        click.echo(
+            f"普通 BM25 基线：top-1 {plain['top1']:.1%}，top-3 {plain['top3']:.1%}（总是作答）"
+        )
     for row in summary["worst_confusions"]:
         click.echo(f"  混淆 {row['expected']} → {row['got']} ×{row['count']}")
     for miss in summary.get("misses", []):

@@ -108,3 +108,13 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
                 }
             )
     return result
+
+
+def evaluate_baseline(baseline: Any, items: Iterable[Labelled]) -> dict[str, float]:
+    """Top-1 and top-3 of a ranker that always answers (out-of-scope items are skipped)."""
+    scored = [(item, baseline.ranked(item.question)) for item in items if item.expected]
+    total = len(scored) or 1
+    return {
+        "top1": round(sum(1 for item, r in scored if r[:1] and r[0] in item.expected) / total, 4),
+        "top3": round(sum(1 for item, r in scored if set(r[:3]) & item.expected) / total, 4),
+    }

@@ -119,7 +119,8 @@ def test_eval_prints_rates(runner: CliRunner, tmp_path: Path) -> None:
         '{"id": "2", "question": "今天天气怎么样", "expected": "none"}\n',
         encoding="utf-8",
     )
-    result = runner.invoke(main, ["eval", str(path), "--json"])
+    result = runner.invoke(main, ["eval", str(path), "--json", "--baseline"])
     data = json.loads(result.output)
+    assert set(data["baseline_bm25"]) == {"top1", "top3"}
     assert data["top1"] == 1.0
     assert data["false_answer_rate_out_of_scope"] == 0.0
