@@ -150,8 +150,19 @@ def chat(ctx: click.Context) -> None:
 
 from .cli_kb import evaluate_command, kb, laws  # noqa: E402
 from .cli_push import campaigns, push, scheduler_command, user  # noqa: E402
+from .cli_stats import demo_data, stats  # noqa: E402
 
-for command in (kb, laws, evaluate_command, user, push, campaigns, scheduler_command):
+for command in (
+    kb,
+    laws,
+    evaluate_command,
+    user,
+    push,
+    campaigns,
+    scheduler_command,
+    stats,
+    demo_data,
+):
     main.add_command(command)
 
 
