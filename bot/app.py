@@ -62,6 +62,7 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.wechat.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     for name in settings.secrets.generated:
@@ -71,12 +72,22 @@ def create_app(
     services = build_services(settings, store, kb, matcher)
     app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
 
-    from . import health, webhook
+    from flask_wtf.csrf import CSRFProtect
 
+    from . import admin, health, webhook
+
+    csrf = CSRFProtect(app)
+    app.extensions["pufa_csrf"] = csrf
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    csrf.exempt(webhook.bp)  # signed by WeChat instead
+    admin.init_app(app)
+    app.jinja_env.globals["township_name"] = settings.township.name
     if settings.server.simulator:
         from . import simulator
 
         app.register_blueprint(simulator.bp)
+        csrf.exempt(
+            simulator.bp
+        )  # needs a custom header instead, which cross-site pages cannot send
     return app

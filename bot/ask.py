@@ -11,6 +11,7 @@ from wechatpy.messages import TextMessage
 from handlers import Context, build_registry, respond
 from handlers.render import cite
 from knowledge.kb import KnowledgeBase
+from knowledge.matcher import Matcher
 
 from .app import build_services
 from .settings import Settings
@@ -27,12 +28,16 @@ class Asker:
     settings: Settings
     kb: KnowledgeBase | None = None
     openid: str = "cli-resident"
+    matcher: Matcher | None = None
 
     def __post_init__(self) -> None:
         self.store = Store("sqlite://")
         self.store.create_schema()
-        self.services = build_services(self.settings, self.store, self.kb)
+        self.services = build_services(self.settings, self.store, self.kb, self.matcher)
         self.registry = build_registry()
+
+    def close(self) -> None:
+        self.store.dispose()
 
     def reply(self, text: str) -> str:
         message = TextMessage(

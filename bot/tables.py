@@ -172,3 +172,13 @@ tokens = Table(
     Column("value", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("address", String(64), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
