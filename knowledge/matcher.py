@@ -159,6 +159,8 @@ class Matcher:
             )
         if outcome == "answer" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
+        if outcome == "answer" and not any(self._is_legal(t) for t in ranked[0].matched_terms):
+            outcome = "choices"  # the overlap is only everyday words: do not answer with a law
         return MatchResult(outcome, tuple(ranked), tuple(weights), crisis)
 
     def _is_legal(self, term: str) -> bool:
