@@ -13,6 +13,8 @@ from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
 
 from .gate import Gate
+from .kb_layer import KnowledgeLayer
+from .live_kb import LiveKnowledge
 from .settings import Settings, load_settings
 from .storage import Store
 
@@ -37,7 +39,10 @@ def build_services(
     matcher: Matcher | None = None,
 ) -> Services:
     if matcher is None:
-        matcher = Matcher(kb or load_knowledge(), settings.matching.engine())
+        from .kb_layer import KnowledgeLayer
+
+        kb = kb or KnowledgeLayer(store.engine).apply(load_knowledge())
+        matcher = Matcher(kb, settings.matching.engine())
         matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
     return Services(
         matcher=matcher,
@@ -71,6 +76,11 @@ def create_app(
     store.create_schema()
     services = build_services(settings, store, kb, matcher)
     app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
+    live = LiveKnowledge(
+        services, KnowledgeLayer(store.engine), settings.matching.engine(), base=kb
+    )
+    app.extensions["pufa_live"] = live
+    app.before_request(live.refresh_if_changed)
 
     from flask_wtf.csrf import CSRFProtect
 

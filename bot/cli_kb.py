@@ -42,8 +42,15 @@ def kb_check(as_json: bool) -> None:
 @click.option("--jsonl", "jsonl", is_flag=True, required=True, help="每个条目一行 JSON")
 @click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
 def kb_export(jsonl: bool, output: click.utils.LazyFile) -> None:
-    """导出全部条目（id, topic, title, questions, answer, citations, cases）。"""
-    knowledge = load_knowledge()
+    """导出全部条目（内置文件加上已审核通过的工作人员修改）。"""
+    from .cli import settings_of
+    from .kb_layer import KnowledgeLayer
+    from .storage import Store
+
+    store = Store(settings_of(click.get_current_context()).database.url)
+    store.create_schema()
+    knowledge = KnowledgeLayer(store.engine).apply(load_knowledge())
+    store.dispose()
     for entry in knowledge.entries:
         record = {
             "id": entry.id,

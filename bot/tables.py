@@ -182,3 +182,20 @@ login_attempts = Table(
     Column("ok", Boolean, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# Staff edits to the knowledge base, a layer over the bundled files. The latest approved
+# change of an entry wins, so a package upgrade never overwrites what staff changed.
+kb_changes = Table(
+    "kb_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(120), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # upsert | delete
+    Column("payload", Text, nullable=False),  # the whole entry as JSON
+    Column("state", String(16), nullable=False, index=True),  # pending | approved | rejected
+    Column("author", String(64), nullable=False),
+    Column("reviewer", String(64)),
+    Column("comment", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),
+)

@@ -36,9 +36,10 @@ class Store(Protocol):
     def save_state(self, openid: str, state: dict[str, Any]) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class Services:
-    """Built once per app at start-up."""
+    """Built once per app at start-up. `matcher` is swapped whole (one attribute
+    assignment) when reviewed knowledge-base changes go live."""
 
     matcher: Matcher
     store: Store
