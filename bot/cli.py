@@ -150,7 +150,7 @@ def chat(ctx: click.Context) -> None:
 
 from .cli_kb import evaluate_command, kb, laws  # noqa: E402
 from .cli_push import campaigns, push, scheduler_command, user  # noqa: E402
-from .cli_stats import demo_data, stats  # noqa: E402
+from .cli_stats import demo_data, retention, stats  # noqa: E402
 
 for command in (
     kb,
@@ -162,6 +162,7 @@ for command in (
     scheduler_command,
     stats,
     demo_data,
+    retention,
 ):
     main.add_command(command)
 

@@ -91,3 +91,18 @@ def demo_data(days: int, people: int, clear: bool) -> None:
     today = datetime.now(ZoneInfo(settings.push.timezone)).date()
     click.echo(f"已写入 {count} 条演示咨询（{people} 位演示居民，过去 {days} 天，截至 {today}）")
     store.dispose()
+
+
+@click.command("retention")
+def retention() -> None:
+    """按 privacy.retention_days 立即删除过期的提问原文（统计数字保留；调度进程每天也会做）。"""
+    from .retention import purge_old_texts
+
+    settings = _settings()
+    store = Store(settings.database.url)
+    store.create_schema()
+    removed = purge_old_texts(store.engine, settings.privacy.retention_days)
+    click.echo(
+        f"已删除 {removed} 条过期提问的原文（保留期限 {settings.privacy.retention_days} 天，0 表示不删除）"
+    )
+    store.dispose()

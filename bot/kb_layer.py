@@ -27,8 +27,8 @@ from .tables import kb_changes
 from .users import get_user
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CITE = re.compile(
-    r"《?(?P<law>[^《》第\s]+?)》?\s*(?:第?\s*(?P<num>[0-9]+|[零一二三四五六七八九十百千]+)\s*条(?P<suffix>之[一二三四五六七八九十]+)?)?$"
+_ARTICLE_TAIL = re.compile(
+    r"第?\s*(?P<num>[0-9]+|[零一二三四五六七八九十百千]+)\s*条(?P<suffix>之[一二三四五六七八九十]+)?$"
 )
 
 
@@ -84,15 +84,16 @@ def parse_citations(text: str) -> tuple[Citation, ...]:
         part = part.strip()
         if not part:
             continue
-        match = _CITE.match(part)
-        if not match:
+        match = _ARTICLE_TAIL.search(part)
+        law = (part[: match.start()] if match else part).strip()
+        if law.startswith("《") and law.endswith("》"):
+            law = law[1:-1]
+        if not law:
             raise ChangeError([f"看不懂这条依据：{part}（格式如：民法典第1079条）"])
-        label = (
-            parse_article_number(match.group("num") + "条" + (match.group("suffix") or ""))
-            if match.group("num")
-            else None
-        )
-        citations.append(Citation(match.group("law"), label))
+        label = None
+        if match:
+            label = parse_article_number(match.group("num") + "条" + (match.group("suffix") or ""))
+        citations.append(Citation(law, label))
     return tuple(citations)
 
 

@@ -140,6 +140,15 @@ def tags_job() -> None:
         process_tag_queue(runtime.book.engine, api)
 
 
+def retention_job() -> None:
+    from .retention import purge_old_texts
+
+    runtime = _runtime()
+    removed = purge_old_texts(runtime.book.engine, runtime.settings.privacy.retention_days)
+    if removed:
+        log.info("removed the text of %s questions past the retention period", removed)
+
+
 def on_missed(event: JobExecutionEvent) -> None:
     if event.job_id.startswith("push:") and RUNTIME is not None:
         push_id = int(event.job_id.split(":")[1])
@@ -186,6 +195,15 @@ def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
         "interval",
         minutes=5,
         id="pufa:token",
+        replace_existing=True,
+        next_run_time=utcnow(),
+        coalesce=True,
+    )
+    scheduler.add_job(
+        retention_job,
+        "interval",
+        hours=24,
+        id="pufa:retention",
         replace_existing=True,
         next_run_time=utcnow(),
         coalesce=True,

@@ -107,6 +107,11 @@ class Push:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    retention_days: int = setting(0, "居民提问原文保留多少天，过期只删原文、保留统计；0 表示不删除")
+
+
+@dataclass(frozen=True)
 class Database:
     url: str = setting("sqlite:///pufa.db", "SQLAlchemy 数据库地址；多进程部署请用 PostgreSQL")
 
@@ -174,6 +179,7 @@ class Settings:
     server: Server = setting(Server(), "本地服务")
     matching: Matching = setting(Matching(), "问答匹配阈值")
     push: Push = setting(Push(), "普法推送")
+    privacy: Privacy = setting(Privacy(), "隐私")
     secrets: Secrets = field(default_factory=Secrets, compare=False)
     source: str = field(default="", compare=False)
 

@@ -197,3 +197,25 @@ def test_statistics_page_and_export(auth: Auth, client, store, kb) -> None:  # t
     assert xlsx.status_code == 200
     book = load_workbook(BytesIO(xlsx.data))
     assert book["概况"]["B3"].value > 0
+
+
+def test_preview_without_a_scheduler_token_says_what_is_missing(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]
+    auth.login("staff1")
+    token = csrf_token(client, "/admin/pushes/new")
+    created = client.post(
+        "/admin/pushes/new",
+        data={
+            "csrf_token": token,
+            "title": "预览",
+            "body": "内容",
+            "audience": "all",
+            "channel": "wechat",
+            "run_at": "2099-01-01T09:00",
+        },
+    )
+    page = client.post(
+        f"{created.headers['Location']}/preview",
+        data={"csrf_token": token, "openid": "o-me"},
+        follow_redirects=True,
+    )
+    assert "调度进程" in page.get_data(as_text=True)

@@ -241,3 +241,30 @@ def test_stats_bad_dates(tmp_path: Path, args: list[str]) -> None:
     )
     assert result.exit_code == 2
     assert "日期" in result.output
+
+
+def test_retention_removes_old_texts_but_keeps_counts(store: Store, kb: KnowledgeBase) -> None:
+    from datetime import timedelta
+
+    from bot.retention import REMOVED, purge_old_texts
+
+    before = compute(store.engine, kb, date(2026, 1, 1), date(2026, 12, 31))
+    assert purge_old_texts(store.engine, 0) == 0
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    with store.engine.connect() as conn:
+        old = [
+            r.id
+            for r in conn.execute(questions.select())
+            if r.asked_at.replace(tzinfo=UTC) < cutoff
+        ]
+    assert purge_old_texts(store.engine, 30) == len(old) > 0
+    with store.engine.connect() as conn:
+        texts = {r.id: r.text for r in conn.execute(questions.select())}
+    assert all(texts[i] == REMOVED for i in old)
+    assert all(text != REMOVED for i, text in texts.items() if i not in old)
+    after = compute(store.engine, kb, date(2026, 1, 1), date(2026, 12, 31))
+    assert (after.questions, after.by_topic, after.by_village) == (
+        before.questions,
+        before.by_topic,
+        before.by_village,
+    )

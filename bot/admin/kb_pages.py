@@ -84,7 +84,16 @@ def _from_form() -> Entry:
         "citations": [],
     }
     entry = entry_from_dict(data)
-    return dataclasses.replace(entry, citations=parse_citations(form.get("citations", "")))
+    citations = parse_citations(form.get("citations", ""))
+    previous = next((e for e in kb().entries if e.id == entry.id), None)
+    if previous is not None:  # the form has no quote field: keep the checked quotes
+        laws = kb().laws
+        quotes = {(laws.resolve(c.law), c.article): c.quote for c in previous.citations if c.quote}
+        citations = tuple(
+            dataclasses.replace(c, quote=quotes.get((laws.resolve(c.law), c.article), ""))
+            for c in citations
+        )
+    return dataclasses.replace(entry, citations=citations)
 
 
 def _form_values(entry: Entry | None, extra_question: str = "") -> dict[str, Any]:

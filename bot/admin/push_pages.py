@@ -52,8 +52,11 @@ def who(recipient: str) -> str:
 @bp.route("/")
 @login_required("staff", "reviewer", "leader")
 def index() -> str:
-    items = sorted(book().list(), key=lambda p: p.content.run_at or p.created_at, reverse=True)
-    return render_template("admin/pushes.html", items=items, states=STATES, channels=CHANNELS)
+    items = sorted(book().list(), key=lambda p: p.content.run_at or p.created_at)
+    months: dict[str, list[Any]] = {}
+    for item in items:
+        months.setdefault(local_time(item.content.run_at or item.created_at)[:7], []).append(item)
+    return render_template("admin/pushes.html", months=months, states=STATES, channels=CHANNELS)
 
 
 def _form_content() -> Content:
@@ -127,4 +130,39 @@ def act(push_id: int, action: str) -> Response:
         flash(str(exc), "error")
     else:
         flash(f"推送 #{push_id} 现在是“{STATES[result.state]}”", "ok")
+    return redirect(url_for("pushes.detail", push_id=push_id))
+
+
+@bp.route("/<int:push_id>/preview", methods=["POST"])
+@login_required("staff")
+def preview(push_id: int) -> Response:
+    """Send the push to a staff member's own WeChat before review."""
+    from ..push_content import render_text
+    from ..wechat_api import ApiError, WeChatApi
+
+    user = current_user()
+    assert user is not None
+    openid = request.form.get("openid", "").strip()[:64]
+    pushes = book()
+    try:
+        item = pushes.get(push_id)
+        if not openid:
+            raise PushError("请填写接收预览的 OpenID（您本人关注公众号后的 OpenID）")
+        api = WeChatApi(current_app.extensions["pufa"].settings, engine(), owner=False)
+        try:
+            api.post(
+                "message/mass/preview",
+                {
+                    "touser": openid,
+                    "msgtype": "text",
+                    "text": {"content": render_text(item.content)},
+                },
+            )
+        finally:
+            api.close()
+        pushes.record_preview(push_id, user.username, openid)
+    except (PushError, ApiError, UserError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash("预览已发送，请在微信里查看", "ok")
     return redirect(url_for("pushes.detail", push_id=push_id))
