@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
@@ -13,6 +14,7 @@ from knowledge.kb import KnowledgeBase
 from .stats import DEMO_PREFIX
 from .tables import feedback, questions, residents
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_TEXTS = ["（演示数据）居民咨询", "（演示数据）问到", "（演示数据）想了解"]
 
 
@@ -46,7 +48,8 @@ def seed_demo(
     for openid in openids:
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 5))):
             asked = first[openid] + timedelta(days=rng.uniform(0, (now - first[openid]).days or 1))
-            asked = asked.replace(hour=rng.choice((7, 8, 9, 11, 12, 13, 19, 20, 20, 21, 21, 22)))
+            local_hour = rng.choice((7, 8, 9, 11, 12, 13, 19, 20, 20, 21, 21, 22))
+            asked = asked.astimezone(SHANGHAI).replace(hour=local_hour).astimezone(UTC)
             if asked > now:
                 asked = now - timedelta(minutes=rng.randint(1, 600))
             topic = rng.choices(topics, [weights[t] for t in topics])[0]

@@ -21,6 +21,7 @@ from knowledge.kb import KnowledgeBase
 from .tables import deliveries, feedback, pushes, questions, residents
 
 DEMO_PREFIX = "demo-"
+UNMATCHED = "未匹配（转人工）"
 
 
 @dataclass
@@ -122,7 +123,7 @@ def compute(
     entries: Counter[str] = Counter()
     for row in rows:
         local = _local(row.asked_at, zone)
-        topic = topic_of.get(row.entry_id or "", "未匹配")
+        topic = topic_of.get(row.entry_id or "", UNMATCHED)
         place = row.village or "未填村"
         figures.questions += 1
         figures.outcomes[row.outcome] += 1
@@ -198,7 +199,7 @@ def report_paragraph(figures: Figures, township: str) -> str:
         f"其中直接解答{figures.rate('answered') + figures.rate('article'):.0%}、"
         f"经选择后解答{figures.rate('choices'):.0%}、转交法律明白人或司法所{figures.rate('fallback'):.0%}",
     ]
-    top = [topic for topic, _ in figures.by_topic.most_common(4) if topic != "未匹配"][:3]
+    top = [topic for topic, _ in figures.by_topic.most_common(4) if topic != UNMATCHED][:3]
     if top:
         parts.append(f"群众咨询集中在{'、'.join(top)}等方面")
     if figures.satisfaction is not None:

@@ -1,4 +1,8 @@
-"""Regenerate the README screenshots: python docs/screenshots.py (needs Debian chromium)."""
+"""Regenerate the README screenshots: python docs/screenshots.py (needs Debian chromium).
+
+Runs the app on a throw-away database with demonstration data and photographs the
+simulator and the main console pages into docs/.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,55 @@ import tempfile
 import threading
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import create_app  # noqa: E402
+from bot.demo import seed_demo  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from bot.users import add_user  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+PASSWORD = "screenshot-pass"
+
+
+def shoot(page: Page, base: str, path: str, name: str) -> None:
+    page.goto(base + path)
+    page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
 
 
 def main() -> None:
     settings = load_settings(environ={})
     database = dataclasses.replace(settings.database, url=f"sqlite:///{tempfile.mkdtemp()}/shot.db")
     app = create_app(dataclasses.replace(settings, database=database))
+    engine = app.extensions["pufa"].store.engine
+    add_user(engine, "leader", PASSWORD, "admin", "镇长（演示）")
+    seed_demo(engine, app.extensions["pufa"].services.kb, [v.name for v in settings.township.villages], 120, 200)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 720, "height": 1100})
-        page.goto(f"http://127.0.0.1:{server.server_port}/simulator")
+        page.goto(f"{base}/simulator")
         for text in ("你好", "邻居把我家宅基地占了怎么办"):
             count = page.locator(".bot .bubble").count()
             page.fill("#text", text)
             page.click("#send")
             page.locator(".bot .bubble").nth(count).wait_for()
         page.screenshot(path=str(ROOT / "docs" / "simulator.png"), full_page=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{base}/admin/login")
+        page.fill("input[name=username]", "leader")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{base}/admin/")
+        shoot(page, base, "/admin/stats/?from=2026-08-01&to=2026-11-30", "console-stats.png")
+        shoot(page, base, "/admin/hit-test?q=老板拖欠工资不给怎么办", "console-hit-test.png")
+        shoot(page, base, "/admin/kb/?topic=婚姻与离婚", "console-kb.png")
         browser.close()
     server.shutdown()
 

@@ -219,3 +219,40 @@ def test_preview_without_a_scheduler_token_says_what_is_missing(auth: Auth, clie
         follow_redirects=True,
     )
     assert "调度进程" in page.get_data(as_text=True)
+
+
+def test_push_deliveries_show_pseudonyms_not_openids(auth: Auth, client, store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert
+
+    from bot.privacy import pseudonym
+    from bot.storage import utcnow
+    from bot.tables import deliveries
+
+    auth.login("staff1")
+    token = csrf_token(client, "/admin/pushes/new")
+    created = client.post(
+        "/admin/pushes/new",
+        data={
+            "csrf_token": token,
+            "title": "t",
+            "body": "b",
+            "audience": "all",
+            "channel": "dryrun",
+            "run_at": "2099-01-01T09:00",
+        },
+    )
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(deliveries).values(
+                push_id=1,
+                occurrence="once",
+                channel="dryrun",
+                recipient="oSecretOpenId123",
+                state="sent",
+                attempts=1,
+                created_at=utcnow(),
+            )
+        )
+    html = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "oSecretOpenId123" not in html
+    assert pseudonym("oSecretOpenId123") in html

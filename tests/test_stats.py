@@ -133,7 +133,7 @@ def test_figures_in_local_time(store: Store, kb: KnowledgeBase) -> None:
     assert figures.by_hour[0] == 1  # 00:30 local
     assert figures.by_topic["婚姻与离婚"] == 1
     assert figures.by_topic["借贷与担保"] == 1
-    assert figures.by_topic["未匹配"] == 1
+    assert figures.by_topic["未匹配（转人工）"] == 1
     assert figures.topic_village[("婚姻与离婚", "苍岭村")] == 1
     assert figures.rate("fallback") == pytest.approx(1 / 3)
     assert (figures.new_residents, figures.returning_residents) == (1, 1)

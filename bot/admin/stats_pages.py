@@ -46,7 +46,11 @@ def index() -> str:
     pufa = current_app.extensions["pufa"]
     figures = _figures()
     by_day = sorted(figures.by_day.items())
-    series: list[tuple[str, int]] = by_day if len(by_day) <= 62 else sorted(figures.by_week.items())
+    series: list[tuple[str, int]] = (
+        [(day[5:], n) for day, n in by_day]
+        if len(by_day) <= 62
+        else [(week.split("-")[1], n) for week, n in sorted(figures.by_week.items())]
+    )
     context: dict[str, Any] = {
         "figures": figures,
         "series": series,
