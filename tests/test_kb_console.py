@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.app import create_app
-from bot.kb_io import HEADERS
+from bot.kb_io import COLUMNS, HEADERS
 from bot.kb_layer import ChangeError, KnowledgeLayer, entry_from_dict
 from bot.tables import kb_changes
 
@@ -129,20 +129,7 @@ def _xlsx(rows: list[list[str]]) -> bytes:
 
 def test_import_reports_every_bad_row_and_saves_nothing(auth: Auth, client, store) -> None:  # type: ignore[no-untyped-def]
     auth.login("staff1")
-    good = [
-        NEW_ENTRY[c]
-        for c in (
-            "id",
-            "topic",
-            "title",
-            "questions",
-            "answer",
-            "next_steps",
-            "citations",
-            "keywords",
-            "cases",
-        )
-    ]
+    good = [NEW_ENTRY[c] for c in COLUMNS]
     bad_topic = [*good[:1], "火星话题", *good[2:]]
     bad_topic[0] = "xianfa-other"
     bad_cite = list(good)
