@@ -25,7 +25,11 @@ def wechat() -> Response:
     except Rejected as exc:
         log.warning("rejected /wechat request: %s", exc)
         return Response(str(exc.status), status=exc.status, mimetype="text/plain")
-    text = inbox.handle(pufa.services, pufa.registry, pufa.store, message)
+    try:
+        text = inbox.handle(pufa.services, pufa.registry, pufa.store, message)
+    except Exception:  # e.g. the database is down: still answer kindly, never an error page
+        log.exception("could not handle a message from WeChat")
+        text = pufa.services.texts.get("error")
     if not text:
         return Response("success", mimetype="text/plain")
     xml = TextReply(message=message, content=text).render()

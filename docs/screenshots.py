@@ -38,7 +38,13 @@ def main() -> None:
     app = create_app(dataclasses.replace(settings, database=database))
     engine = app.extensions["pufa"].store.engine
     add_user(engine, "leader", PASSWORD, "admin", "镇长（演示）")
-    seed_demo(engine, app.extensions["pufa"].services.kb, [v.name for v in settings.township.villages], 120, 200)
+    seed_demo(
+        engine,
+        app.extensions["pufa"].services.kb,
+        [v.name for v in settings.township.villages],
+        120,
+        200,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"

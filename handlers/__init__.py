@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from . import events, media, text
@@ -9,10 +10,14 @@ from .context import Context, Services
 from .registry import Registry
 from .reply import Reply, split_pages
 
+log = logging.getLogger(__name__)
+
 
 def build_registry() -> Registry:
     registry = Registry(
-        fallback=media.fallback, on_error=lambda ctx: Reply(ctx.text("error"), paginate=False)
+        # No per-resident lookups here: the failure may be the database itself.
+        fallback=media.fallback,
+        on_error=lambda ctx: Reply(ctx.services.texts.get("error"), paginate=False),
     )
     for module in (text, media, events):
         module.register(registry)
@@ -31,9 +36,7 @@ def respond(registry: Registry, message: Any, ctx: Context) -> str:
     try:
         ctx.save_state()
     except Exception:  # state is a convenience; never lose the reply over it
-        import logging
-
-        logging.getLogger(__name__).exception("could not save conversation state")
+        log.exception("could not save conversation state")
     return body
 
 

@@ -184,3 +184,16 @@ def test_message_content_is_kept_even_when_matching_fails(
     assert "工钱要不到" in content
     assert "13812345678" not in content
     assert "138****5678" in content
+
+
+def test_database_outage_still_gets_a_friendly_reply(
+    app, wechat: WeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app.extensions["pufa"].store, "claim_inbound", down)
+    reply = wechat.text("o-down", QUESTION)
+    assert "开小差" in reply
