@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .errors import KnowledgeError
 from .kb import Citation, KnowledgeBase
 from .normalize import normalize
 
@@ -122,6 +121,3 @@ def check_knowledge(kb: KnowledgeBase) -> Report:
 
 def _squash(text: str) -> str:
     return "".join(text.split())
-
-
-__all__ = ["KnowledgeError", "Report", "check_citation", "check_knowledge"]

@@ -16,12 +16,6 @@ def normalize(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def normalize_keep_breaks(text: str) -> str:
-    """Like normalize, but punctuation becomes a single space so clauses stay apart."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _NOISE.sub(" ", text).strip()
-
-
 def tidy(text: str) -> str:
     """Collapse whitespace; YAML folding leaves spaces between Chinese lines, drop those."""
     return _CJK_SPACE.sub("", " ".join(text.split()))
