@@ -114,20 +114,26 @@ def test_pages_by_role(auth: Auth, client, user: str, path: str, status: int) ->
     assert client.get(path).status_code == status
 
 
+PUSH_FORM = {
+    "title": "宪法宣传周",
+    "body": "宪法是根本大法。",
+    "audience": "village:苍岭村",
+    "channel": "dryrun",
+    "run_at": "2099-12-04T09:00",
+}
+
+
+def new_push(client, **fields: str):  # type: ignore[no-untyped-def]
+    """Post the console's new-push form as the logged-in user."""
+    token = csrf_token(client, "/admin/pushes/new")
+    return client.post(
+        "/admin/pushes/new", data={**PUSH_FORM, **fields, "csrf_token": token}
+    ), token
+
+
 def test_push_workflow_in_the_console(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]
     auth.login("staff1")
-    token = csrf_token(client, "/admin/pushes/new")
-    created = client.post(
-        "/admin/pushes/new",
-        data={
-            "csrf_token": token,
-            "title": "宪法宣传周",
-            "body": "宪法是根本大法。",
-            "audience": "village:苍岭村",
-            "channel": "dryrun",
-            "run_at": "2099-12-04T09:00",
-        },
-    )
+    created, token = new_push(client)
     assert created.status_code == 302
     detail = created.headers["Location"]
     client.post(f"{detail}/submit", data={"csrf_token": token})
@@ -145,18 +151,7 @@ def test_push_workflow_in_the_console(auth: Auth, client) -> None:  # type: igno
 
 def test_bad_push_form_shows_the_reason(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]
     auth.login("staff1")
-    token = csrf_token(client, "/admin/pushes/new")
-    response = client.post(
-        "/admin/pushes/new",
-        data={
-            "csrf_token": token,
-            "title": "t",
-            "body": "x",
-            "run_at": "2000-01-01T09:00",
-            "channel": "dryrun",
-            "audience": "all",
-        },
-    )
+    response, _ = new_push(client, run_at="2000-01-01T09:00")
     assert response.status_code == 400
     assert "已经过去" in response.get_data(as_text=True)
 
@@ -201,18 +196,7 @@ def test_statistics_page_and_export(auth: Auth, client, store, kb) -> None:  # t
 
 def test_preview_without_a_scheduler_token_says_what_is_missing(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]
     auth.login("staff1")
-    token = csrf_token(client, "/admin/pushes/new")
-    created = client.post(
-        "/admin/pushes/new",
-        data={
-            "csrf_token": token,
-            "title": "预览",
-            "body": "内容",
-            "audience": "all",
-            "channel": "wechat",
-            "run_at": "2099-01-01T09:00",
-        },
-    )
+    created, token = new_push(client, audience="all", channel="wechat")
     page = client.post(
         f"{created.headers['Location']}/preview",
         data={"csrf_token": token, "openid": "o-me"},
@@ -229,18 +213,7 @@ def test_push_deliveries_show_pseudonyms_not_openids(auth: Auth, client, store) 
     from bot.tables import deliveries
 
     auth.login("staff1")
-    token = csrf_token(client, "/admin/pushes/new")
-    created = client.post(
-        "/admin/pushes/new",
-        data={
-            "csrf_token": token,
-            "title": "t",
-            "body": "b",
-            "audience": "all",
-            "channel": "dryrun",
-            "run_at": "2099-01-01T09:00",
-        },
-    )
+    created, _ = new_push(client, audience="all")
     with store.engine.begin() as conn:
         conn.execute(
             insert(deliveries).values(
