@@ -27,18 +27,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.match_speed import QUERIES as QUESTIONS  # noqa: E402
 from tests.wechat import AES_KEY, APPID, TOKEN, WeChat, message_xml  # noqa: E402
-
-QUESTIONS = [
-    "邻居把我家宅基地占了怎么办",
-    "老板不给工钱咋个办",
-    "离婚冷静期是好久",
-    "借钱不还没打借条",
-    "在工地上摔伤了算不算工伤",
-    "今天天气怎么样",
-    "骑摩托车撞了人跑了会怎么样",
-    "儿女不养老人犯法不",
-]
 
 
 class _Recorder:

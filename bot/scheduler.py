@@ -180,42 +180,21 @@ def configure(scheduler: BaseScheduler, settings: Settings, services: Services) 
 
 def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
     every = settings.push.poll_seconds
-    scheduler.add_job(
-        sync_job,
-        "interval",
-        seconds=every,
-        id="pufa:sync",
-        replace_existing=True,
-        next_run_time=utcnow(),
-        misfire_grace_time=None,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        token_job,
-        "interval",
-        minutes=5,
-        id="pufa:token",
-        replace_existing=True,
-        next_run_time=utcnow(),
-        coalesce=True,
-    )
-    scheduler.add_job(
-        retention_job,
-        "interval",
-        hours=24,
-        id="pufa:retention",
-        replace_existing=True,
-        next_run_time=utcnow(),
-        coalesce=True,
-    )
-    scheduler.add_job(
-        tags_job,
-        "interval",
-        seconds=max(every, 30),
-        id="pufa:tags",
-        replace_existing=True,
-        coalesce=True,
-    )
+    now = utcnow()
+    # (job, id, interval, first run now?)
+    table: list[tuple[Any, str, dict[str, int], bool]] = [
+        (sync_job, "pufa:sync", {"seconds": every}, True),
+        (token_job, "pufa:token", {"minutes": 5}, True),
+        (retention_job, "pufa:retention", {"hours": 24}, True),
+        (tags_job, "pufa:tags", {"seconds": max(every, 30)}, False),
+    ]
+    for job, job_id, interval, at_once in table:
+        extra: dict[str, Any] = {"next_run_time": now} if at_once else {}
+        if job is sync_job:
+            extra["misfire_grace_time"] = None  # the sync must never be skipped
+        scheduler.add_job(
+            job, "interval", **interval, id=job_id, replace_existing=True, coalesce=True, **extra
+        )
 
 
 def _open_occurrence(runtime: Runtime, push_id: int) -> str | None:
