@@ -39,7 +39,7 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
 @dataclass(frozen=True)
 class MatchSettings:
     answer_threshold: float = 0.30
-    choice_threshold: float = 0.15
+    choice_threshold: float = 0.13
     margin: float = 0.08
     max_choices: int = 3
     candidates: int = 30
