@@ -206,13 +206,31 @@ STOPWORDS = frozenset(
 )
 
 _DIGITS = re.compile(r"\d+")
+_CLAUSES = re.compile(r"[\s,.!?;:，。！？；：、…~]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+# Sounds that pinyin input and southwestern speech mix up (模糊音): zh/z, ch/c, sh/s, n/l,
+# and -ng/-n finals. 起述状 and 起诉状, 牛/刘 or 冷静/冷净 then sound alike.
+_FUZZY_SOUNDS = (
+    (re.compile(r"^([zcs])h"), r"\1"),
+    (re.compile(r"^n(?!g)"), "l"),
+    (re.compile(r"(?<=[aeio])ng$"), "n"),
+)
+
+
+def fuzzy_syllables(text: str) -> list[str]:
+    syllables = lazy_pinyin(text)
+    for pattern, repl in _FUZZY_SOUNDS:
+        syllables = [pattern.sub(repl, s) for s in syllables]
+    return syllables
 
 
 @lru_cache(maxsize=65536)
 def pinyin_key(term: str) -> str:
-    """Toneless pinyin of a word: 留转 and 流转 both give liuzhuan."""
-    return "".join(lazy_pinyin(term))
+    """Toneless pinyin of a word, with the sounds people mix up merged: 留转 and 流转 both
+    give liuzuan, and so does 刘转."""
+    return "".join(fuzzy_syllables(term))
 
 
 class LegalTokenizer:
@@ -241,7 +259,7 @@ class LegalTokenizer:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
         for term in terms:
             if 3 <= len(term) <= 6 and not term.isascii():
-                self._homophones.setdefault(" ".join(lazy_pinyin(term)), term)
+                self._homophones.setdefault(" ".join(fuzzy_syllables(term)), term)
 
     def specificity(self, term: str) -> float:
         """0.3 for everyday words (做, 帮, 吃饭) up to 1.0 for rare, specific ones (宅基地)."""
@@ -252,9 +270,14 @@ class LegalTokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Content tokens of `text`, with the legal terms its colloquial words stand for."""
-        norm = normalize(text)
-        found = [t for t in self._jieba.lcut(norm, HMM=True) if _is_content(t)]
-        return found + self.synonym_terms(norm)
+        # Segment clause by clause: "光，能不能" must not become 光能.
+        found = [
+            t
+            for clause in _CLAUSES.split(text)
+            for t in self._jieba.lcut(normalize(clause), HMM=True)
+            if _is_content(t)
+        ]
+        return found + self.synonym_terms(normalize(text))
 
     def synonym_terms(self, norm: str) -> list[str]:
         if self._synonym_re is None:
@@ -271,7 +294,7 @@ class LegalTokenizer:
         if not self._homophones:
             return hits
         for run in _CJK_RUN.findall(normalize(text)[:300]):
-            syllables = lazy_pinyin(run)
+            syllables = fuzzy_syllables(run)
             for size in range(3, 7):
                 for start in range(len(run) - size + 1):
                     term = self._homophones.get(" ".join(syllables[start : start + size]))

@@ -220,3 +220,16 @@ def test_knowledge_layer_does_not_import_flask() -> None:
     for path in Path(__file__).parent.parent.joinpath("knowledge").glob("*.py"):
         assert "import flask" not in path.read_text()
         assert "from flask" not in path.read_text()
+
+
+def test_sounds_people_mix_up_still_find_the_legal_term(matcher: Matcher) -> None:
+    # 述/诉 (sh/s) and 净/静 (in/ing) are typical pinyin-input and dialect slips.
+    assert "起诉状" in matcher.match("起述状咋个写").terms
+    assert "离婚冷静期" in matcher.match("离婚冷净期是好久").terms
+    assert "起诉状" not in matcher.match("起诉书咋个写").terms
+
+
+def test_words_do_not_run_across_punctuation(matcher: Matcher) -> None:
+    tokens = matcher.tokenizer.tokens("挡了我家的光，能不能叫他拆")
+    assert "光能" not in tokens
+    assert "光" in tokens
