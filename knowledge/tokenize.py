@@ -275,7 +275,7 @@ class LegalTokenizer:
             t
             for clause in _CLAUSES.split(text)
             for t in self._jieba.lcut(normalize(clause), HMM=True)
-            if _is_content(t)
+            if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
         ]
         return found + self.synonym_terms(normalize(text))
 

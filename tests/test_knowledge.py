@@ -245,3 +245,10 @@ def test_no_paraphrase_copies_a_real_dev_question(kb: KnowledgeBase) -> None:
             question = normalize(item.question)
             _, similarity, _ = process.extractOne(question, paraphrases, scorer=fuzz.ratio)
             assert similarity < 85, (item.id, item.question)
+
+
+def test_hotline_numbers_are_words(matcher: Matcher) -> None:
+    result = matcher.match("12348是啥电话")
+    assert "12348" in result.terms
+    assert result.best is not None and result.best.entry_id == "yuanzhu-consult-hotline"
+    assert "2000" not in matcher.match("借了2000块不还").terms
