@@ -20,6 +20,10 @@ from .tokenize import LegalTokenizer, pinyin_key
 # paraphrase, rapidfuzz similarity to it. Calibrated on tests/data/golden (bench/calibrate.py).
 SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 ANSWER_CREDIT = 0.3
+# Ranking bonus for entries whose paraphrases keep using the question's words (BM25 over each
+# entry's paraphrases taken together), relative to the best candidate. Breaks ties between
+# sibling entries that share a vocabulary; it orders candidates but is not part of the score.
+CENTRALITY_WEIGHT = 0.05
 
 
 def bigrams(text: str) -> list[str]:
@@ -122,6 +126,13 @@ class Matcher:
             self._bm25.index(corpus, show_progress=False)
         self.tokenizer.learn_vocabulary(t for t in df if len(t) >= 3)
         self._build_bigrams()
+        by_entry: list[list[str]] = [[] for _ in self._entries]
+        for doc, terms in zip(self._docs, corpus, strict=True):
+            by_entry[doc.entry] += [t for t in terms if t]
+        self._entry_bm25 = bm25s.BM25()
+        if self._entries:
+            self._entry_bm25.index([terms or [""] for terms in by_entry], show_progress=False)
+        self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
 
     def _build_bigrams(self) -> None:
         """Character pairs per entry: robust where word segmentation of dialect or typos fails."""
@@ -215,8 +226,18 @@ class Matcher:
         if not best:
             return []
         matches = [self._score(entry, bm, norm_query, weights, query_bigrams) for entry, bm in best]
-        matches.sort(key=lambda m: -m.score)
+        centrality = self._centrality(weights, matches)
+        matches.sort(key=lambda m: -(m.score + CENTRALITY_WEIGHT * centrality[m.entry_id]))
         return matches
+
+    def _centrality(self, weights: dict[str, float], matches: list[Match]) -> dict[str, float]:
+        terms = [t for t in weights if t in self._entry_bm25.vocab_dict]
+        if not terms:
+            return dict.fromkeys((m.entry_id for m in matches), 0.0)
+        scores = self._entry_bm25.get_scores(terms)
+        raw = {m.entry_id: float(scores[self._entry_index[m.entry_id]]) for m in matches}
+        best = max(raw.values()) or 1.0
+        return {entry_id: value / best for entry_id, value in raw.items()}
 
     def _score(
         self,
