@@ -60,19 +60,35 @@ def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> N
     assert 0 < result.best.score <= 1
 
 
+TARGETS = (0.85, 0.95, 0.05)  # top-1 at least, top-3 at least, out-of-scope answered at most
+BLIND = DATA / "blind"
+
+
 @pytest.mark.parametrize(
-    ("files", "least"),
-    [(sorted(GOLDEN.glob("*.jsonl")), (300, 50)), (DEV_LABELS, (200, 50))],
-    ids=["golden", "dev"],
+    ("files", "least", "floor"),
+    [
+        (sorted(GOLDEN.glob("*.jsonl")), (300, 50), TARGETS),
+        (DEV_LABELS, (200, 50), TARGETS),
+        ([BLIND / "labels.jsonl", BLIND / "labels_2.jsonl"], (300, 40), TARGETS),
+        # Held out from all content work (docs/evaluation.md): below the targets, so it guards
+        # the figure first measured on it rather than the targets.
+        ([BLIND / "labels_3.jsonl"], (150, 40), (0.80, 0.90, 0.05)),
+    ],
+    ids=["golden", "dev", "blind-1-2", "blind-3-held-out"],
 )
-def test_quality_targets(matcher: Matcher, files: list[Path], least: tuple[int, int]) -> None:
+def test_quality_targets(
+    matcher: Matcher,
+    files: list[Path],
+    least: tuple[int, int],
+    floor: tuple[float, float, float],
+) -> None:
     items = [item for path in files for item in read_labelled(path)]
     summary = evaluate(matcher, items).summary()
     assert summary["in_scope"] >= least[0]
     assert summary["out_of_scope"] >= least[1]
-    assert summary["top1"] >= 0.85, summary
-    assert summary["top3"] >= 0.95, summary
-    assert summary["false_answer_rate_out_of_scope"] <= 0.05, summary
+    assert summary["top1"] >= floor[0], summary
+    assert summary["top3"] >= floor[1], summary
+    assert summary["false_answer_rate_out_of_scope"] <= floor[2], summary
 
 
 @pytest.mark.parametrize("text", ["你好", "您好，在吗", "谢谢你", "早上好啊", "好的，晓得了"])
@@ -250,5 +266,6 @@ def test_no_paraphrase_copies_a_real_dev_question(kb: KnowledgeBase) -> None:
 def test_hotline_numbers_are_words(matcher: Matcher) -> None:
     result = matcher.match("12348是啥电话")
     assert "12348" in result.terms
-    assert result.best is not None and result.best.entry_id == "yuanzhu-consult-hotline"
+    assert result.best is not None
+    assert result.best.entry_id == "yuanzhu-consult-hotline"
     assert "2000" not in matcher.match("借了2000块不还").terms
