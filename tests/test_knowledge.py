@@ -71,8 +71,11 @@ BLIND = DATA / "blind"
         (sorted(GOLDEN.glob("*.jsonl")), (300, 50), TARGETS),
         (DEV_LABELS, (200, 50), TARGETS),
         ([BLIND / f"labels{n}.jsonl" for n in ("", "_2", "_3")], (500, 70), TARGETS),
+        # Held out from all content work (docs/evaluation.md): below the targets, so it guards
+        # the figure first measured on it (82.3 / 94.6 / 1.8 %) rather than the targets.
+        ([BLIND / "labels_4.jsonl"], (150, 40), (0.80, 0.92, 0.05)),
     ],
-    ids=["golden", "dev", "blind-1-3"],
+    ids=["golden", "dev", "blind-1-3", "blind-4-held-out"],
 )
 def test_quality_targets(
     matcher: Matcher,
