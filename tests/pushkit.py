@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.push_content import Content
+from bot.pushes import PushBook
 from bot.settings import Robot, Settings
 from bot.storage import Store, utcnow
 from bot.users import add_user
@@ -47,3 +49,11 @@ def seed_people(store: Store, residents: dict[str, str | None]) -> None:
 
 def soon(minutes: int = 30):  # type: ignore[no-untyped-def]
     return utcnow() + timedelta(minutes=minutes)
+
+
+def approved_push(book: PushBook, content: Content, now: datetime | None = None) -> int:
+    """A push written by AUTHOR and passed by REVIEWER, ready for the scheduler."""
+    push_id = book.create(content, AUTHOR, now=now)
+    book.submit(push_id, AUTHOR)
+    book.approve(push_id, REVIEWER, now=now)
+    return push_id

@@ -21,7 +21,7 @@ from bot.tables import pushes, residents
 from bot.tags import process_tag_queue
 from handlers.context import Context
 
-from .pushkit import AUTHOR, REVIEWER, push_settings, seed_people, soon
+from .pushkit import AUTHOR, approved_push, push_settings, seed_people, soon
 from .standin import StandIn, serve
 
 VILLAGERS = {f"o-cl-{n:02d}": "苍岭村" for n in range(6)} | {
@@ -57,10 +57,7 @@ class Env:
             ),
             **changes,
         )
-        push_id = self.book.create(content, AUTHOR)
-        self.book.submit(push_id, AUTHOR)
-        self.book.approve(push_id, REVIEWER)
-        return push_id
+        return approved_push(self.book, content)
 
     def send(self, push_id: int) -> str:
         return deliver(self.ctx, push_id, "once")

@@ -25,7 +25,7 @@ from bot.scheduler_main import build
 from bot.settings import DEFAULT_CONFIG
 from bot.storage import Store, utcnow
 
-from .pushkit import AUTHOR, REVIEWER, push_settings, seed_people
+from .pushkit import AUTHOR, REVIEWER, approved_push, push_settings, seed_people
 from .standin import StandIn, serve
 from .wechat import APPID, TOKEN
 
@@ -67,14 +67,11 @@ def runtime(db_url: str, matcher: Any) -> Iterator[Any]:
 
 
 def approved(book: PushBook, run_at: datetime, **extra: Any) -> int:
-    push_id = book.create(
+    return approved_push(
+        book,
         Content("宪法日", "今天是国家宪法日。", "village:苍岭村", "dryrun", run_at=run_at, **extra),
-        AUTHOR,
         now=run_at - timedelta(days=1),
     )
-    book.submit(push_id, AUTHOR)
-    book.approve(push_id, REVIEWER, now=run_at - timedelta(days=1))
-    return push_id
 
 
 def test_sync_on_a_frozen_clock(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,7 +113,8 @@ def test_recurring_push_gets_a_cron_job_with_a_stable_id(runtime: Any) -> None:
 
 def test_live_scheduler_sends_a_dry_run_push_at_its_time(runtime: Any) -> None:
     book = runtime.book
-    push_id = book.create(
+    push_id = approved_push(
+        book,
         Content(
             "宪法日",
             "今天是国家宪法日。",
@@ -124,10 +122,7 @@ def test_live_scheduler_sends_a_dry_run_push_at_its_time(runtime: Any) -> None:
             "dryrun",
             run_at=utcnow() + timedelta(seconds=2),
         ),
-        AUTHOR,
     )
-    book.submit(push_id, AUTHOR)
-    book.approve(push_id, REVIEWER)
     runtime.scheduler.start()
     deadline = time.monotonic() + 20
     while book.get(push_id).state != "sent" and time.monotonic() < deadline:
@@ -176,7 +171,8 @@ def test_kill_minus_nine_mid_send_loses_and_duplicates_nothing(tmp_path: Path) -
     people = {f"o-kill-{n:03d}": "苍岭村" for n in range(100)}
     seed_people(store, people)
     book = PushBook(store.engine, push_settings(f"sqlite:///{db}", url, account="service"))
-    push_id = book.create(
+    push_id = approved_push(
+        book,
         Content(
             "禁毒日",
             "珍爱生命，远离毒品。",
@@ -184,10 +180,7 @@ def test_kill_minus_nine_mid_send_loses_and_duplicates_nothing(tmp_path: Path) -
             "wechat",
             run_at=utcnow() + timedelta(seconds=3),
         ),
-        AUTHOR,
     )
-    book.submit(push_id, AUTHOR)
-    book.approve(push_id, REVIEWER)
     config = _config(tmp_path, db, url)
     first = _start(config)
     try:
