@@ -127,7 +127,7 @@ def main() -> None:
     rows = []
     for name, app, cwd in (
         ("bare Flask", "bare_app:app", ROOT / "bench"),
-        ("pufa /wechat", "bot.app:create_app()", ROOT),
+        ("pufa /wechat", "bot.web.app:create_app()", ROOT),
     ):
         port = free_port()
         process = start(app, port, args.workers, env, cwd)

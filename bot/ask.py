@@ -8,14 +8,13 @@ from typing import Any
 
 from wechatpy.messages import TextMessage
 
+from bot.services import build_services
+from bot.settings import Settings
+from bot.store.storage import Store
 from handlers import Context, build_registry, respond
 from handlers.render import cite
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
-
-from .app import build_services
-from .settings import Settings
-from .storage import Store
 
 _ids = count(1)
 
@@ -57,7 +56,7 @@ class Asker:
         reply = self.reply(text)
         matcher = self.services.matcher
         result = matcher.match(text)
-        best = result.best if result.outcome == "answer" else None
+        best = result.best if result.outcome == "answered" else None
         entry = matcher.kb.entry(best.entry_id) if best else None
         return {
             "reply": reply,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.store.storage import Store
 from handlers import Context, Registry, Services, respond
-
-from .storage import Store
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot.errors import SettingsError
 from knowledge.matcher import MatchSettings
-
-from .errors import SettingsError
 
 DEFAULT_CONFIG = Path(__file__).parent / "default_config.toml"
 

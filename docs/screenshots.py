@@ -18,10 +18,10 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import create_app  # noqa: E402
-from bot.demo import seed_demo  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.users import add_user  # noqa: E402
+from bot.store.demo import seed_demo  # noqa: E402
+from bot.store.users import add_user  # noqa: E402
+from bot.web.app import create_app  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PASSWORD = "screenshot-pass"

@@ -12,7 +12,7 @@ from .texts import Texts, village_facts
 
 
 class Store(Protocol):
-    """The storage operations handlers use (implemented by bot.storage.Store)."""
+    """The storage operations handlers use (implemented by bot.store.storage.Store)."""
 
     def touch_resident(self, openid: str, subscribed: bool | None = None) -> None: ...
     def set_village(self, openid: str, village: str) -> None: ...

@@ -10,7 +10,8 @@ from .context import Context
 from .render import article_text, choices_text, crisis_text, entry_text
 from .reply import Reply
 
-OUTCOME = {"answer": "answered", "choices": "choices", "fallback": "fallback", "empty": "fallback"}
+# The question log keeps the matcher's words; an empty message counts as a fallback there.
+LOGGED_AS = {"empty": "fallback"}
 
 
 def answer_question(text: str, channel: str, ctx: Context) -> Reply:
@@ -30,7 +31,7 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         ctx.openid,
         text,
         channel,
-        OUTCOME.get(result.outcome, result.outcome),
+        LOGGED_AS.get(result.outcome, result.outcome),
         entry_id=entry_id,
         score=best.score if best else None,
         candidates=[_summary(m) for m in result.matches[:5]],
@@ -53,7 +54,7 @@ def answer_entry(entry_id: str, ctx: Context) -> Reply:
 
 
 def _body(result: MatchResult, ctx: Context) -> tuple[str, str | None]:
-    if result.outcome == "answer" and result.best:
+    if result.outcome == "answered" and result.best:
         return entry_text(ctx.kb.entry(result.best.entry_id), ctx), result.best.entry_id
     if result.outcome == "choices":
         return choices_text(ctx.matcher.choices(result), ctx), None

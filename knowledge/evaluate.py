@@ -82,7 +82,7 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
         answered = outcome.outcome not in NOT_ANSWERED
         if not item.expected:
             result.out_of_scope += 1
-            if outcome.outcome == "answer":
+            if outcome.outcome == "answered":
                 result.false_answer += 1
                 result.confusions[("none", ranked[0])] += 1
                 result.misses.append({"id": item.id, "question": item.question, "got": ranked[:3]})

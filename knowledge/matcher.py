@@ -66,7 +66,7 @@ class Match:
 class MatchResult:
     """What the engine decided for one message; `outcome` drives the reply."""
 
-    outcome: str  # answer | choices | fallback | greeting | thanks | empty
+    outcome: str  # answered | choices | fallback | greeting | thanks | empty
     matches: tuple[Match, ...]
     terms: tuple[str, ...]
     crisis: tuple[str, ...] = ()
@@ -168,9 +168,9 @@ class Matcher:
             outcome = (
                 "choices" if top.coverage >= 0.5 and len(top.matched_terms) >= 2 else "fallback"
             )
-        if outcome == "answer" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
+        if outcome == "answered" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
-        if outcome == "answer" and not any(self._is_legal(t) for t in ranked[0].matched_terms):
+        if outcome == "answered" and not any(self._is_legal(t) for t in ranked[0].matched_terms):
             outcome = "choices"  # the overlap is only everyday words: do not answer with a law
         return MatchResult(outcome, tuple(ranked), tuple(weights), crisis)
 
@@ -311,7 +311,7 @@ class Matcher:
         # A clear winner needs less of a lead: the margin shrinks to nothing at 0.7.
         needed = max(0.02, s.margin * min(1.0, max(0.0, (0.7 - top) / (0.7 - s.answer_threshold))))
         if top >= s.answer_threshold and top - runner_up >= needed:
-            return "answer"
+            return "answered"
         return "choices"
 
     def choices(self, result: MatchResult) -> list[Match]:

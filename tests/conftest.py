@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from bot.app import create_app
 from bot.settings import Secrets, Settings, load_settings
 from bot.settings import WeChat as WeChatSettings
-from bot.storage import Store, metadata
+from bot.store.storage import Store, metadata
+from bot.web.app import create_app
 from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
 
+from .consolekit import Auth, add_people
 from .wechat import AES_KEY, APPID, TOKEN, WeChat
 
 PG_URL = os.environ.get("PUFA_TEST_DATABASE_URL", "")
@@ -95,3 +96,14 @@ def wechat(client, mode: str) -> WeChat:  # type: ignore[no-untyped-def]
 
 
 __all__ = ["WeChatSettings", "make_settings"]
+
+
+@pytest.fixture
+def people(store: Store) -> None:
+    """The console's four staff accounts, one per role."""
+    add_people(store.engine)
+
+
+@pytest.fixture
+def auth(client, people) -> Auth:  # type: ignore[no-untyped-def]
+    return Auth(client)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from bot.push_content import Content
-from bot.pushes import PushBook
+from bot.push.content import Content
+from bot.push.workflow import PushBook
 from bot.settings import Robot, Settings
-from bot.storage import Store, utcnow
-from bot.users import add_user
+from bot.store.storage import Store, utcnow
+from bot.store.users import add_user
 
 from .conftest import make_settings
 from .wechat import APPID

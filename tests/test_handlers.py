@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.storage import feedback, questions, residents
+from bot.store.storage import feedback, questions, residents
+from bot.web.app import create_app
 
 from .conftest import make_settings
 from .wechat import WeChat, message_xml

@@ -54,7 +54,7 @@ GOLDEN_TABLE = [
 @pytest.mark.parametrize(("question", "expected"), GOLDEN_TABLE)
 def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> None:
     result = matcher.match(question)
-    assert result.outcome == "answer", (result.outcome, result.matches[:3])
+    assert result.outcome == "answered", (result.outcome, result.matches[:3])
     assert result.best is not None
     assert result.best.entry_id in expected
     assert result.best.matched_terms
@@ -110,11 +110,11 @@ def test_out_of_scope_falls_back(matcher: Matcher, text: str) -> None:
     "text", ["县城哪家火锅好吃", "你吃饭没有", "讲个笑话听听", "加我微信有惊喜"]
 )
 def test_chatter_is_never_answered_with_a_law(matcher: Matcher, text: str) -> None:
-    assert matcher.match(text).outcome != "answer"
+    assert matcher.match(text).outcome != "answered"
 
 
 def test_greeting_with_a_question_is_a_question(matcher: Matcher) -> None:
-    assert matcher.match("你好，我想问下离婚冷静期是多久").outcome == "answer"
+    assert matcher.match("你好，我想问下离婚冷静期是多久").outcome == "answered"
 
 
 def test_crisis_words_are_flagged(matcher: Matcher) -> None:

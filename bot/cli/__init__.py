@@ -1,0 +1,1 @@
+"""The one command line, `pufa`: click sub-commands over the library."""

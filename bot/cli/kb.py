@@ -1,0 +1,123 @@
+"""`pufa kb …` and `pufa laws …`: checking, exporting and refreshing the knowledge."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import click
+
+from bot.cli.common import settings_of
+from knowledge.check import check_knowledge
+from knowledge.kb import DATA_DIR, load_knowledge
+from knowledge.lawtext import import_laws
+
+
+@click.group()
+def kb() -> None:
+    """知识库：检查、导出。"""
+
+
+@kb.command("check")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出数量和问题")
+def kb_check(as_json: bool) -> None:
+    """检查知识库：引用的法条是否存在、原文是否一致、编号是否重复……有问题时退出码为 1。"""
+    report = check_knowledge(load_knowledge())
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"counts": report.counts, "problems": report.problems}, ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        click.echo("  ".join(f"{k}={v}" for k, v in report.counts.items()))
+        for problem in report.problems:
+            click.echo(f"✗ {problem}")
+        click.echo("知识库检查通过。" if report.ok else f"发现 {len(report.problems)} 个问题。")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@kb.command("export")
+@click.option("--jsonl", "jsonl", is_flag=True, required=True, help="每个条目一行 JSON")
+@click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
+def kb_export(jsonl: bool, output: click.utils.LazyFile) -> None:
+    """导出全部条目（内置文件加上已审核通过的工作人员修改）。"""
+    from bot.kb.layer import KnowledgeLayer
+    from bot.store.storage import Store
+
+    store = Store(settings_of().database.url)
+    store.create_schema()
+    knowledge = KnowledgeLayer(store.engine).apply(load_knowledge())
+    store.dispose()
+    for entry in knowledge.entries:
+        record = {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "questions": list(entry.questions),
+            "answer": entry.answer,
+            "next_steps": entry.next_steps,
+            "citations": [dataclasses.asdict(c) for c in entry.citations],
+            "keywords": list(entry.keywords),
+            "cases": list(entry.cases),
+        }
+        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@click.group()
+def laws() -> None:
+    """法律文本：从 Markdown 原文重新生成内置数据。"""
+
+
+@laws.command("import")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def laws_import(source: Path) -> None:
+    """从 SOURCE 目录（及其 related/）导入法律文本到 knowledge/data/laws/。"""
+    keys = import_laws(source, DATA_DIR / "law_meta.yaml", DATA_DIR / "laws")
+    click.echo(f"已导入 {len(keys)} 部法律法规。请运行 pufa kb check 检查引用。")
+
+
+@click.command("eval")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--misses", is_flag=True, help="同时列出每一个答错的问题")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option(
+    "--baseline", is_flag=True, help="同时给出普通 BM25（无词典、同义词、重排）在同一批条目上的成绩"
+)
+def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool, baseline: bool) -> None:
+    """用标注好的问题（{"id","question","expected"}）衡量回答质量。"""
+    from knowledge.evaluate import evaluate, read_labelled
+    from knowledge.matcher import Matcher
+
+    matcher = Matcher(load_knowledge(), settings_of().matching.engine())
+    items = [item for path in files for item in read_labelled(path)]
+    result = evaluate(matcher, items)
+    summary = result.summary()
+    if misses:
+        summary["misses"] = result.misses
+    if baseline:
+        from knowledge.baseline import PlainBM25
+        from knowledge.evaluate import evaluate_baseline
+
+        summary["baseline_bm25"] = evaluate_baseline(PlainBM25(matcher.kb), items)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"范围内 {summary['in_scope']} 条：top-1 {summary['top1']:.1%}，top-3 {summary['top3']:.1%}，"
+        f"兜底率 {summary['fallback_rate_in_scope']:.1%}\n"
+        f"范围外 {summary['out_of_scope']} 条：误答率 {summary['false_answer_rate_out_of_scope']:.1%}"
+    )
+    if baseline:
+        plain = summary["baseline_bm25"]
+        click.echo(
+            f"普通 BM25 基线：top-1 {plain['top1']:.1%}，top-3 {plain['top3']:.1%}（总是作答）"
+        )
+    for row in summary["worst_confusions"]:
+        click.echo(f"  混淆 {row['expected']} → {row['got']} ×{row['count']}")
+    for miss in summary.get("misses", []):
+        click.echo(f"  ✗ {json.dumps(miss, ensure_ascii=False)}")

@@ -1,0 +1,1 @@
+"""The staff knowledge layer: reviewed changes over the bundled files, kept live in every worker."""

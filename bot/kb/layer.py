@@ -1,0 +1,252 @@
+"""Staff changes to the knowledge base: proposed, reviewed by a second person, then live.
+
+The bundled files stay untouched; approved changes in the database are laid over them
+(the latest approved change of an entry wins), in every worker, without a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Engine
+
+from bot.store.storage import utcnow
+from bot.store.tables import kb_changes
+from bot.store.users import get_user
+from knowledge.check import MAX_ANSWER, MAX_NEXT_STEPS, MIN_QUESTIONS, check_citation
+from knowledge.errors import PufaError
+from knowledge.kb import Citation, Entry, KnowledgeBase
+from knowledge.normalize import normalize, tidy
+from knowledge.numerals import parse_article_number
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ARTICLE_TAIL = re.compile(
+    r"第?\s*(?P<num>[0-9]+|[零一二三四五六七八九十百千]+)\s*条(?P<suffix>之[一二三四五六七八九十]+)?$"
+)
+
+
+class ChangeError(PufaError):
+    """A proposed entry or review the knowledge-base layer refuses, with reasons for staff."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    entry_id: str
+    action: str
+    entry: Entry | None
+    state: str
+    author: str
+    reviewer: str | None
+    comment: str | None
+    created_at: Any
+
+
+def entry_to_dict(entry: Entry) -> dict[str, Any]:
+    data = dataclasses.asdict(entry)
+    data.pop("source", None)
+    return data
+
+
+def entry_from_dict(data: dict[str, Any]) -> Entry:
+    citations = tuple(
+        Citation(c["law"], c.get("article"), c.get("quote", "")) for c in data.get("citations", [])
+    )
+    return Entry(
+        id=str(data["id"]).strip(),
+        topic=tidy(str(data["topic"])),
+        title=tidy(str(data["title"])),
+        questions=tuple(tidy(q) for q in data.get("questions", []) if str(q).strip()),
+        answer=tidy(str(data["answer"])),
+        next_steps=tidy(str(data.get("next_steps") or "")),
+        citations=citations,
+        keywords=tuple(tidy(k) for k in data.get("keywords", []) if str(k).strip()),
+        cases=tuple(str(c).strip() for c in data.get("cases", []) if str(c).strip()),
+        source="database",
+    )
+
+
+def parse_citations(text: str) -> tuple[Citation, ...]:
+    """ "民法典第1079条；劳动合同法第八十二条" -> citations; a bare law name cites the whole law."""
+    citations = []
+    for part in re.split(r"[；;、\n]+", text.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        match = _ARTICLE_TAIL.search(part)
+        law = (part[: match.start()] if match else part).strip()
+        if law.startswith("《") and law.endswith("》"):
+            law = law[1:-1]
+        if not law:
+            raise ChangeError([f"看不懂这条依据：{part}（格式如：民法典第1079条）"])
+        label = None
+        if match:
+            label = parse_article_number(match.group("num") + "条" + (match.group("suffix") or ""))
+        citations.append(Citation(law, label))
+    return tuple(citations)
+
+
+def validate(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    """The same rules as `pufa kb check`, for one entry against the live knowledge base."""
+    problems = []
+    where = entry.id or "新条目"
+    if not _ID.match(entry.id):
+        problems.append("编号只能用小写字母、数字和连字符，例如 hunyin-cooling-off")
+    if entry.topic not in kb.topics:
+        problems.append(f"话题“{entry.topic}”不存在，可选：{'、'.join(kb.topics)}")
+    if not entry.title:
+        problems.append("标题不能为空")
+    if len(entry.questions) < MIN_QUESTIONS:
+        problems.append(f"至少要有 {MIN_QUESTIONS} 种问法，现在 {len(entry.questions)} 种")
+    if not entry.answer or len(entry.answer) > MAX_ANSWER:
+        problems.append(f"回答要写，且不超过 {MAX_ANSWER} 字（现在 {len(entry.answer)} 字）")
+    if len(entry.next_steps) > MAX_NEXT_STEPS:
+        problems.append(f"“怎么办”不超过 {MAX_NEXT_STEPS} 字")
+    if not entry.citations:
+        problems.append("至少要有一条法律依据")
+    for citation in entry.citations:
+        problems += check_citation(kb, citation, where)
+    mine = {normalize(q) for q in (*entry.questions, entry.title)}
+    for other in kb.entries:
+        if other.id != entry.id:
+            clash = mine & {normalize(q) for q in (*other.questions, other.title)}
+            if clash:
+                problems.append(f"问法“{sorted(clash)[0]}”已属于条目 {other.id}")
+    known_cases = {c.id for c in kb.cases}
+    problems += [f"没有这个案例：{c}" for c in entry.cases if c not in known_cases]
+    return problems
+
+
+class KnowledgeLayer:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def version(self) -> int:
+        """Changes when an approval goes live; workers compare it to rebuild their matcher."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.coalesce(func.max(kb_changes.c.id), 0)).where(
+                        kb_changes.c.state == "approved"
+                    )
+                ).scalar_one()
+            )
+
+    def apply(self, base: KnowledgeBase) -> KnowledgeBase:
+        """The bundled knowledge base with every approved change laid over it."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(kb_changes)
+                    .where(kb_changes.c.state == "approved")
+                    .order_by(kb_changes.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        if not rows:
+            return base
+        entries = {entry.id: entry for entry in base.entries}
+        for row in rows:
+            if row["action"] == "delete":
+                entries.pop(row["entry_id"], None)
+            else:
+                entries[row["entry_id"]] = entry_from_dict(json.loads(row["payload"]))
+        return base.replace_entries(entries.values())
+
+    def propose(self, kb: KnowledgeBase, entry: Entry, author: str, action: str = "upsert") -> int:
+        if not get_user(self.engine, author).can("staff"):
+            raise ChangeError([f"用户 {author} 没有编辑知识库的权限"])
+        problems = validate(kb, entry) if action == "upsert" else []
+        if problems:
+            raise ChangeError(problems)
+        return self.propose_many([(entry, action)], author)[0]
+
+    def propose_many(self, items: Iterable[tuple[Entry, str]], author: str) -> list[int]:
+        """All proposals in one transaction: nothing is half-saved."""
+        ids = []
+        with self.engine.begin() as conn:
+            for entry, action in items:
+                ids.append(
+                    int(
+                        conn.execute(
+                            insert(kb_changes).values(
+                                entry_id=entry.id,
+                                action=action,
+                                payload=json.dumps(entry_to_dict(entry), ensure_ascii=False),
+                                state="pending",
+                                author=author,
+                                created_at=utcnow(),
+                            )
+                        ).inserted_primary_key[0]
+                    )
+                )
+        return ids
+
+    def review(self, change_id: int, reviewer: str, approve: bool, comment: str = "") -> Change:
+        change = self.get(change_id)
+        if change.state != "pending":
+            raise ChangeError([f"修改 #{change_id} 已经处理过了"])
+        if not get_user(self.engine, reviewer).can("reviewer"):
+            raise ChangeError([f"用户 {reviewer} 没有审核权限"])
+        if change.author == reviewer:
+            raise ChangeError(["不能审核自己提交的修改：须由另一位审核人完成"])
+        if not approve and not comment.strip():
+            raise ChangeError(["退回时请写明原因"])
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(kb_changes)
+                .where(and_(kb_changes.c.id == change_id, kb_changes.c.state == "pending"))
+                .values(
+                    state="approved" if approve else "rejected",
+                    reviewer=reviewer,
+                    comment=comment or None,
+                    reviewed_at=utcnow(),
+                )
+            )
+        return self.get(change_id)
+
+    def get(self, change_id: int) -> Change:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(kb_changes).where(kb_changes.c.id == change_id))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise ChangeError([f"没有编号为 {change_id} 的修改"])
+        return _change(row)
+
+    def list(self, state: str | None = None, entry_id: str | None = None) -> list[Change]:
+        query = select(kb_changes).order_by(kb_changes.c.id.desc())
+        if state:
+            query = query.where(kb_changes.c.state == state)
+        if entry_id:
+            query = query.where(kb_changes.c.entry_id == entry_id)
+        with self.engine.connect() as conn:
+            return [_change(row) for row in conn.execute(query).mappings()]
+
+
+def _change(row: Any) -> Change:
+    payload = json.loads(row["payload"])
+    return Change(
+        id=row["id"],
+        entry_id=row["entry_id"],
+        action=row["action"],
+        entry=entry_from_dict(payload) if row["action"] == "upsert" else None,
+        state=row["state"],
+        author=row["author"],
+        reviewer=row["reviewer"],
+        comment=row["comment"],
+        created_at=row["created_at"],
+    )

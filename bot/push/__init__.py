@@ -1,0 +1,1 @@
+"""Publicity pushes: the reviewed workflow, channels, delivery and the scheduler process."""

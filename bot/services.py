@@ -1,0 +1,30 @@
+"""The services every process shares (web workers, the scheduler, the CLI), built once."""
+
+from __future__ import annotations
+
+from bot.kb.layer import KnowledgeLayer
+from bot.settings import Settings
+from bot.store.storage import Store
+from handlers import Services
+from handlers.texts import Texts
+from knowledge.kb import KnowledgeBase, load_knowledge
+from knowledge.matcher import Matcher
+
+
+def build_services(
+    settings: Settings,
+    store: Store,
+    kb: KnowledgeBase | None = None,
+    matcher: Matcher | None = None,
+) -> Services:
+    if matcher is None:
+        kb = kb or KnowledgeLayer(store.engine).apply(load_knowledge())
+        matcher = Matcher(kb, settings.matching.engine())
+        matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
+    return Services(
+        matcher=matcher,
+        store=store,
+        texts=Texts.load(settings.township),
+        township=settings.township,
+        reply_max_bytes=settings.wechat.reply_max_bytes,
+    )

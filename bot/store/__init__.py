@@ -1,0 +1,1 @@
+"""Storage: tables, the store, statistics, exports, retention and staff accounts."""

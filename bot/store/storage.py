@@ -1,0 +1,233 @@
+"""Storage behind one thin module: SQLAlchemy Core, SQLite by default, any URL by setting."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, create_engine, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.privacy import mask_personal_numbers
+from bot.store.tables import (
+    conversations,
+    feedback,
+    inbound,
+    metadata,
+    questions,
+    residents,
+    tag_queue,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Result of claiming a WeChat delivery: ours to answer, or a retry of an earlier one."""
+
+    claimed: bool
+    inbound_id: int | None
+    reply: str | None
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = _engine(url)
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- deliveries -------------------------------------------------------------------
+    def claim_inbound(self, key: str, openid: str, msg_type: str, content: str | None) -> Claim:
+        row = {
+            "dedupe_key": key,
+            "openid": openid,
+            "msg_type": msg_type,
+            "content": mask_personal_numbers(content) if content else content,
+            "received_at": utcnow(),
+        }
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(inbound.insert().values(**row)).inserted_primary_key[0]
+            return Claim(True, int(new_id), None)
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(inbound.c.id, inbound.c.reply).where(inbound.c.dedupe_key == key)
+                ).first()
+            return Claim(False, found.id if found else None, found.reply if found else None)
+
+    def finish_inbound(self, inbound_id: int, reply: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(inbound)
+                .where(inbound.c.id == inbound_id)
+                .values(reply=reply, replied_at=utcnow())
+            )
+
+    def wait_reply(self, key: str, timeout: float, interval: float = 0.1) -> str | None:
+        """Wait for another worker that is still answering the same delivery."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.engine.connect() as conn:
+                reply = conn.execute(
+                    select(inbound.c.reply).where(inbound.c.dedupe_key == key)
+                ).scalar()
+            if reply is not None or time.monotonic() >= deadline:
+                return reply
+            time.sleep(interval)
+
+    # -- residents --------------------------------------------------------------------
+    def touch_resident(self, openid: str, subscribed: bool | None = None) -> None:
+        now = utcnow()
+        values: dict[str, Any] = {"last_seen": now}
+        if subscribed is not None:
+            values["subscribed"] = subscribed
+            values["unsubscribed_at"] = None if subscribed else now
+        self._upsert(
+            residents,
+            {"openid": openid, "first_seen": now, "subscribed": True, **values},
+            ["openid"],
+            values,
+        )
+
+    def set_village(self, openid: str, village: str) -> None:
+        """Record the village and queue the WeChat tag change for the scheduler process."""
+        self.touch_resident(openid)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(residents).where(residents.c.openid == openid).values(village=village)
+            )
+            conn.execute(
+                tag_queue.insert().values(
+                    openid=openid, village=village, state="pending", attempts=0, created_at=utcnow()
+                )
+            )
+
+    def resident(self, openid: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(residents).where(residents.c.openid == openid))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    # -- questions and feedback -------------------------------------------------------
+    def record_question(
+        self,
+        openid: str,
+        text: str,
+        channel: str,
+        outcome: str,
+        entry_id: str | None = None,
+        score: float | None = None,
+        candidates: list[dict[str, Any]] | None = None,
+        inbound_id: int | None = None,
+    ) -> int:
+        with self.engine.begin() as conn:
+            village = conn.execute(
+                select(residents.c.village).where(residents.c.openid == openid)
+            ).scalar()
+            result = conn.execute(
+                questions.insert().values(
+                    asked_at=utcnow(),
+                    openid=openid,
+                    village=village,
+                    channel=channel,
+                    text=mask_personal_numbers(text),
+                    outcome=outcome,
+                    entry_id=entry_id,
+                    score=score,
+                    candidates=json.dumps(candidates or [], ensure_ascii=False),
+                    inbound_id=inbound_id,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def resolve_choice(self, question_id: int, entry_id: str) -> None:
+        """The resident picked an entry from a "did you mean" list."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(questions).where(questions.c.id == question_id).values(entry_id=entry_id)
+            )
+
+    def record_feedback(
+        self, openid: str, question_id: int | None, entry_id: str | None, helpful: bool
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                feedback.insert().values(
+                    given_at=utcnow(),
+                    openid=openid,
+                    question_id=question_id,
+                    entry_id=entry_id,
+                    helpful=helpful,
+                )
+            )
+
+    def count(self, table_name: str) -> int:
+        table = metadata.tables[table_name]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    # -- conversation state -----------------------------------------------------------
+    def state(self, openid: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(conversations.c.state).where(conversations.c.openid == openid)
+            ).scalar()
+        return json.loads(raw) if raw else {}
+
+    def save_state(self, openid: str, state: dict[str, Any]) -> None:
+        payload = json.dumps(state, ensure_ascii=False)
+        now = utcnow()
+        self._upsert(
+            conversations,
+            {"openid": openid, "state": payload, "updated_at": now},
+            ["openid"],
+            {"state": payload, "updated_at": now},
+        )
+
+    def _upsert(
+        self, table: Table, row: dict[str, Any], keys: list[str], changes: dict[str, Any]
+    ) -> None:
+        dialect = self.engine.dialect.name
+        insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+        if insert is None:
+            raise NotImplementedError(f"upsert is not implemented for {dialect}")
+        statement = (
+            insert(table).values(**row).on_conflict_do_update(index_elements=keys, set_=changes)
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # safe with WAL; loses at most the last commits on power loss
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)

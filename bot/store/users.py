@@ -1,0 +1,108 @@
+"""Staff accounts and roles: who may write, review, and read the figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from bot.store.storage import utcnow
+from bot.store.tables import users
+from knowledge.errors import PufaError
+
+ROLES = {"admin": "管理员", "staff": "工作人员", "reviewer": "审核人", "leader": "领导"}
+MIN_PASSWORD = 8
+
+
+class UserError(PufaError):
+    """A user that does not exist, a wrong role or a weak password."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    active: bool
+
+    def can(self, role: str) -> bool:
+        return self.active and (role in self.roles or "admin" in self.roles)
+
+
+def _roles(text: str) -> frozenset[str]:
+    roles = frozenset(r.strip() for r in text.split(",") if r.strip())
+    unknown = roles - set(ROLES)
+    if not roles or unknown:
+        raise UserError(f"角色只能是 {', '.join(ROLES)}，收到：{text}")
+    return roles
+
+
+def add_user(
+    engine: Engine, username: str, password: str, roles: str, display_name: str = ""
+) -> User:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码至少 {MIN_PASSWORD} 位")
+    parsed = _roles(roles)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(users).values(
+                    username=username,
+                    display_name=display_name or username,
+                    roles=",".join(sorted(parsed)),
+                    password_hash=generate_password_hash(password),
+                    active=True,
+                    created_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        raise UserError(f"用户 {username} 已存在") from None
+    return get_user(engine, username)
+
+
+def get_user(engine: Engine, username: str) -> User:
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+    if row is None:
+        raise UserError(f"没有用户 {username}")
+    return User(
+        row["username"],
+        row["display_name"],
+        frozenset(row["roles"].split(",")),
+        bool(row["active"]),
+    )
+
+
+def check_password(engine: Engine, username: str, password: str) -> User | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+    if row is None or not row["active"] or not check_password_hash(row["password_hash"], password):
+        return None
+    return get_user(engine, username)
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"密码至少 {MIN_PASSWORD} 位")
+    get_user(engine, username)
+    with engine.begin() as conn:
+        conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=generate_password_hash(password))
+        )
+
+
+def set_active(engine: Engine, username: str, active: bool) -> None:
+    get_user(engine, username)
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.username == username).values(active=active))
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        names = conn.execute(select(users.c.username).order_by(users.c.username)).scalars().all()
+    return [get_user(engine, name) for name in names]

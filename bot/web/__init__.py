@@ -1,0 +1,1 @@
+"""The web tier: the app factory, the /wechat webhook, the simulator and the console."""

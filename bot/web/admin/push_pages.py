@@ -1,0 +1,168 @@
+"""Planning, reviewing and following pushes in the console: exactly what the workflow allows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from bot.push.content import CHANNELS, STATES, Content, PushError
+from bot.push.workflow import PushBook
+from bot.store.privacy import pseudonym
+from bot.store.users import UserError
+from bot.web.admin.auth import current_user, engine, login_required
+
+bp = Blueprint("pushes", __name__, url_prefix="/admin/pushes")
+ACTIONS = {
+    "submit": ("staff", "提交审核"),
+    "approve": ("reviewer", "审核通过"),
+    "reject": ("reviewer", "退回"),
+    "cancel": ("staff", "取消"),
+    "send_now": ("staff", "立即发送"),
+}
+
+
+def book() -> PushBook:
+    return PushBook(engine(), current_app.extensions["pufa"].settings)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.extensions["pufa"].settings.push.timezone)
+
+
+@bp.app_template_filter("local")
+def local_time(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("who")
+def who(recipient: str) -> str:
+    """Residents by pseudonym; batches, tags and robots by name."""
+    if recipient == "all" or recipient.split(":", 1)[0] in ("batch", "tag", "robot"):
+        return recipient
+    return pseudonym(recipient)
+
+
+@bp.route("/")
+@login_required("staff", "reviewer", "leader")
+def index() -> str:
+    items = sorted(book().list(), key=lambda p: p.content.run_at or p.created_at)
+    months: dict[str, list[Any]] = {}
+    for item in items:
+        months.setdefault(local_time(item.content.run_at or item.created_at)[:7], []).append(item)
+    return render_template("admin/pushes.html", months=months, states=STATES, channels=CHANNELS)
+
+
+def _form_content() -> Content:
+    form = request.form
+    when = form.get("run_at", "").strip()
+    run_at = datetime.fromisoformat(when).replace(tzinfo=_zone()).astimezone(UTC) if when else None
+    cron = form.get("cron", "").strip() or None
+    return Content(
+        title=form.get("title", "").strip(),
+        body=form.get("body", "").strip(),
+        audience=form.get("audience", "all"),
+        channel=form.get("channel", "dryrun"),
+        run_at=run_at,
+        cron=cron,
+        link_url=form.get("link_url", "").strip() or None,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required("staff")
+def new() -> Any:
+    settings = current_app.extensions["pufa"].settings
+    if request.method == "POST":
+        user = current_user()
+        assert user is not None
+        try:
+            push_id = book().create(_form_content(), user.username)
+        except (PushError, UserError, ValueError) as exc:
+            flash(str(exc), "error")
+            return render_template(
+                "admin/push_form.html", settings=settings, channels=CHANNELS, form=request.form
+            ), 400
+        flash(f"已保存推送 #{push_id}（草稿）", "ok")
+        return redirect(url_for("pushes.detail", push_id=push_id))
+    return render_template("admin/push_form.html", settings=settings, channels=CHANNELS, form={})
+
+
+@bp.route("/<int:push_id>")
+@login_required("staff", "reviewer", "leader")
+def detail(push_id: int) -> str:
+    pushes = book()
+    item = pushes.get(push_id)
+    return render_template(
+        "admin/push_detail.html",
+        item=item,
+        states=STATES,
+        channels=CHANNELS,
+        audit=pushes.audit(push_id),
+        deliveries=pushes.deliveries(push_id),
+        actions=ACTIONS,
+    )
+
+
+@bp.route("/<int:push_id>/<action>", methods=["POST"])
+@login_required("staff", "reviewer")
+def act(push_id: int, action: str) -> Response:
+    if action not in ACTIONS:
+        return redirect(url_for("pushes.detail", push_id=push_id))
+    user = current_user()
+    assert user is not None
+    comment = request.form.get("comment", "").strip()
+    pushes = book()
+    try:
+        method = getattr(pushes, action)
+        result = (
+            method(push_id, user.username, comment)
+            if action in ("approve", "reject", "cancel")
+            else method(push_id, user.username)
+        )
+    except (PushError, UserError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"推送 #{push_id} 现在是“{STATES[result.state]}”", "ok")
+    return redirect(url_for("pushes.detail", push_id=push_id))
+
+
+@bp.route("/<int:push_id>/preview", methods=["POST"])
+@login_required("staff")
+def preview(push_id: int) -> Response:
+    """Send the push to a staff member's own WeChat before review."""
+    from bot.push.content import render_text
+    from bot.push.wechat_api import ApiError, WeChatApi
+
+    user = current_user()
+    assert user is not None
+    openid = request.form.get("openid", "").strip()[:64]
+    pushes = book()
+    try:
+        item = pushes.get(push_id)
+        if not openid:
+            raise PushError("请填写接收预览的 OpenID（您本人关注公众号后的 OpenID）")
+        api = WeChatApi(current_app.extensions["pufa"].settings, engine(), owner=False)
+        try:
+            api.post(
+                "message/mass/preview",
+                {
+                    "touser": openid,
+                    "msgtype": "text",
+                    "text": {"content": render_text(item.content)},
+                },
+            )
+        finally:
+            api.close()
+        pushes.record_preview(push_id, user.username, openid)
+    except (PushError, ApiError, UserError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash("预览已发送，请在微信里查看", "ok")
+    return redirect(url_for("pushes.detail", push_id=push_id))

@@ -1,0 +1,36 @@
+"""The thin /wechat view: verify, open, deduplicate and dispatch, render."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from wechatpy.replies import TextReply
+
+from bot import inbox
+from bot.web.gate import Rejected
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+
+@bp.route("/wechat", methods=["GET", "POST"])
+def wechat() -> Response:
+    pufa = current_app.extensions["pufa"]
+    try:
+        pufa.gate.check_signature(request.args)
+        if request.method == "GET":
+            return Response(request.args.get("echostr", ""), mimetype="text/plain")
+        message, encrypted = pufa.gate.open(request.get_data(cache=False), request.args)
+    except Rejected as exc:
+        log.warning("rejected /wechat request: %s", exc)
+        return Response(str(exc.status), status=exc.status, mimetype="text/plain")
+    try:
+        text = inbox.handle(pufa.services, pufa.registry, pufa.store, message)
+    except Exception:  # e.g. the database is down: still answer kindly, never an error page
+        log.exception("could not handle a message from WeChat")
+        text = pufa.services.texts.get("error")
+    if not text:
+        return Response("success", mimetype="text/plain")
+    xml = TextReply(message=message, content=text).render()
+    return Response(pufa.gate.seal(xml, request.args, encrypted), mimetype="application/xml")

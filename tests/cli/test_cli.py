@@ -1,0 +1,126 @@
+"""The `pufa` command line through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli.main import main
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_ask_answers_with_a_numbered_article(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "邻居把我家宅基地占了怎么办"])
+    assert result.exit_code == 0, result.output
+    assert "宅基地" in result.output
+    assert "《中华人民共和国" in result.output
+    assert "条" in result.output
+
+
+def test_ask_greets(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "你好"])
+    assert result.exit_code == 0
+    assert "您好" in result.output
+    assert "《" not in result.output
+
+
+def test_ask_falls_back_honestly(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "今天天气怎么样"])
+    assert "答不好" in result.output
+    assert "12348" in result.output
+    assert "法律明白人" in result.output
+
+
+def test_ask_json_fields(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["ask", "--json", "离婚冷静期是多久"])
+    data = json.loads(result.output)
+    assert set(data) >= {"reply", "outcome", "entry_id", "score", "alternatives", "citations"}
+    assert data["outcome"] == "answered"
+    assert data["entry_id"] == "hunyin-cooling-off"
+    assert any("民法典" in c for c in data["citations"])
+    assert data["alternatives"][0]["entry_id"] == data["entry_id"]
+
+
+def test_ask_a_file_of_questions(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"id": "a", "question": "包工头跑了工钱找哪个要"}\n{"id": "b", "question": "你好"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["ask", "--file", str(path), "--json"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert lines[0]["outcome"] == "answered"
+    assert lines[1]["outcome"] == "greeting"
+
+
+def test_ask_a_bad_file_is_a_clean_error(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("not json\n", encoding="utf-8")
+    result = runner.invoke(main, ["ask", "--file", str(path)])
+    assert result.exit_code == 1
+    assert "第 1 行" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_kb_check_json(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["kb", "check", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["problems"] == []
+    assert {"entries", "topics", "cases", "synonyms", "laws", "articles"} <= set(data["counts"])
+
+
+def test_kb_export_jsonl(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["kb", "export", "--jsonl"])
+    first = json.loads(result.output.splitlines()[0])
+    assert {"id", "topic", "title", "questions", "answer", "citations", "cases"} <= set(first)
+
+
+def test_bad_config_is_a_clean_error(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[server]\nsimulatr = true\n", encoding="utf-8")
+    result = runner.invoke(main, ["--config", str(path), "ask", "你好"])
+    assert result.exit_code == 1
+    assert "simulatr" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_init_creates_the_database(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    db = tmp_path / "x.db"
+    path.write_text(
+        f"[database]\nurl = 'sqlite:///{db}'\n[server]\nsimulator = true\n", encoding="utf-8"
+    )
+    result = runner.invoke(main, ["--config", str(path), "init"])
+    assert result.exit_code == 0
+    assert db.exists()
+
+
+def test_chat_reads_lines(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["chat"], input="你好\n离婚冷静期是多久\n有用\n退出\n")
+    assert result.exit_code == 0
+    assert "您好" in result.output
+    assert "冷静期" in result.output
+    assert "谢谢" in result.output
+
+
+def test_eval_prints_rates(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"id": "1", "question": "离婚冷静期是多久", "expected": "hunyin-cooling-off"}\n'
+        '{"id": "2", "question": "今天天气怎么样", "expected": "none"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["eval", str(path), "--json", "--baseline"])
+    data = json.loads(result.output)
+    assert set(data["baseline_bm25"]) == {"top1", "top3"}
+    assert data["top1"] == 1.0
+    assert data["false_answer_rate_out_of_scope"] == 0.0
