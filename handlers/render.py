@@ -119,6 +119,7 @@ def article_text(reference: Reference, ctx: Context) -> str:
         [
             f"《{law.title}》{article.label}",
             article.text,
+            *(part.notice for part in law.repealed_paragraphs.get(article.label, ())),
             ctx.text(
                 "version_note", versions=f"{law.title.removeprefix('中华人民共和国')} {law.version}"
             ),

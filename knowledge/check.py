@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .kb import Citation, KnowledgeBase
 from .normalize import normalize
+from .numerals import to_chinese
 
 MAX_ANSWER = 300
 MAX_NEXT_STEPS = 120
@@ -49,6 +50,12 @@ def check_citation(kb: KnowledgeBase, citation: Citation, where: str) -> list[st
         return [
             f"{where}: quote does not match {law.key}{citation.article}: {citation.quote[:30]}…"
         ]
+    for part in law.repealed_paragraphs.get(citation.article, ()):
+        if not citation.quote or _squash(citation.quote) in _squash(part.text):
+            return [
+                f"{where}: {law.key}{citation.article}第{to_chinese(part.paragraph)}款 was repealed on "
+                f"{part.repealed_on}; quote a paragraph still in force, or cite what replaced it"
+            ]
     return []
 
 

@@ -37,6 +37,7 @@ class Entry:
     keywords: tuple[str, ...]
     cases: tuple[str, ...]
     source: str = ""
+    reviewed: str = ""  # when and against what the legal content was last checked
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def _entry(item: Mapping[str, Any], topic: str, path: Path) -> Entry:
         keywords=_strings(item, "keywords"),
         cases=_strings(item, "cases"),
         source=path.name,
+        reviewed=_text(item, "reviewed", where, required=False),
     )
 
 

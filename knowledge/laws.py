@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,6 +23,16 @@ class Article:
     text: str
 
 
+@dataclass(frozen=True)
+class RepealedParagraph:
+    """One paragraph (款) repealed after the bundled snapshot; the rest of the article stands."""
+
+    paragraph: int
+    repealed_on: str
+    notice: str
+    text: str
+
+
 @dataclass(frozen=True, eq=False)
 class Law:
     key: str
@@ -32,6 +43,9 @@ class Law:
     aliases: tuple[str, ...]
     local: bool
     articles: dict[str, Article] = field(repr=False)
+    repealed_paragraphs: dict[str, tuple[RepealedParagraph, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def outdated(self) -> bool:
@@ -92,6 +106,7 @@ class LawLibrary:
                 aliases=tuple(raw["aliases"]),
                 local=raw["local"],
                 articles=articles,
+                repealed_paragraphs=_repealed_paragraphs(raw, articles),
             )
         if not laws:
             raise KnowledgeError(f"no law texts under {data_dir / 'laws'}; run `pufa laws import`")
@@ -134,6 +149,24 @@ class LawLibrary:
     @property
     def article_count(self) -> int:
         return sum(len(law.articles) for law in self.laws.values())
+
+
+def _repealed_paragraphs(
+    raw: dict[str, Any], articles: dict[str, Article]
+) -> dict[str, tuple[RepealedParagraph, ...]]:
+    found: dict[str, list[RepealedParagraph]] = {}
+    for part in raw.get("repealed_paragraphs", []):
+        label = part["article"]
+        paragraphs = articles[label].text.split("\n") if label in articles else []
+        number = int(part["paragraph"])
+        if not 1 <= number <= len(paragraphs):
+            raise KnowledgeError(f"{raw['key']}: {label} has no paragraph {number}")
+        found.setdefault(label, []).append(
+            RepealedParagraph(
+                number, str(part["repealed_on"]), tidy(part["notice"]), paragraphs[number - 1]
+            )
+        )
+    return {label: tuple(parts) for label, parts in found.items()}
 
 
 def _load_repealed(path: Path) -> dict[str, RepealedLaw]:

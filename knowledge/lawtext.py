@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeError
+from .numerals import parse_article_number
 
 _ARTICLE_LINE = re.compile(
     r"^(第[零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)\s+(.*)$"
@@ -85,6 +86,14 @@ def import_laws(source_dir: Path, meta_file: Path, out_dir: Path) -> list[str]:
             "status": extra.get("status", "current"),
             "notice": extra.get("notice", "").strip(),
             "revised_on": extra.get("revised_on"),
+            "repealed_paragraphs": [
+                {
+                    **part,
+                    "article": parse_article_number(part["article"]),
+                    "notice": part["notice"].strip(),
+                }
+                for part in extra.get("repealed_paragraphs", [])
+            ],
             "local": "重庆" in key or "酉阳" in key,
             "kind": "related" if path.parent.name == "related" else "law",
             "snapshot": meta.get("snapshot"),
