@@ -120,6 +120,16 @@ class Server:
     host: str = setting("127.0.0.1", "pufa serve 监听地址")
     port: int = setting(8000, "pufa serve 监听端口")
     simulator: bool = setting(False, "是否开放 /simulator 聊天模拟页（仅本地试用，生产环境关闭）")
+    max_upload_bytes: int = setting(
+        10 * 1024 * 1024, "后台上传文件（如知识库导入）的上限（字节）；/wechat 另有 wechat.max_body_bytes"
+    )
+    trusted_proxies: int = setting(
+        0, "前面有几层可信的反向代理（如 nginx 填 1），用来取得真实的访问地址；直接对外时填 0"
+    )
+
+    def __post_init__(self) -> None:
+        if self.max_upload_bytes < 1024 or not 0 <= self.trusted_proxies <= 5:
+            raise SettingsError("server.max_upload_bytes 至少 1024，trusted_proxies 应在 0 到 5 之间")
 
 
 @dataclass(frozen=True)
@@ -206,31 +216,37 @@ def load_settings(
 
 
 def _secrets(settings: Settings, env: typing.Mapping[str, str]) -> Secrets:
+    """Read what is set; a local trial generates the rest. Nothing is demanded here: the web
+    tier asks for what it needs (require_web_secrets), and `pufa ask` needs none."""
     values = {name: env.get(var, "").strip() for name, var in SECRET_ENV.items()}
     generated: list[str] = []
-    local = settings.server.simulator
-    for name in ("token", "secret_key"):
-        if not values[name]:
-            if not local:
-                raise SettingsError(f"缺少环境变量 {SECRET_ENV[name]}（生产配置必须提供）")
-            values[name] = secrets.token_urlsafe(24)
-            generated.append(SECRET_ENV[name])
-    if settings.wechat.encryption_mode != "plain" and not values["aes_key"]:
-        if not local:
-            raise SettingsError(
-                f"加密模式 {settings.wechat.encryption_mode} 需要环境变量 PUFA_WECHAT_AES_KEY"
-            )
-        values["aes_key"] = secrets.token_urlsafe(32).replace("-", "a").replace("_", "b")[:43]
-        generated.append("PUFA_WECHAT_AES_KEY")
+    if settings.server.simulator:
+        for name in ("token", "secret_key"):
+            if not values[name]:
+                values[name] = secrets.token_urlsafe(24)
+                generated.append(SECRET_ENV[name])
+        if settings.wechat.encryption_mode != "plain" and not values["aes_key"]:
+            values["aes_key"] = secrets.token_urlsafe(32).replace("-", "a").replace("_", "b")[:43]
+            generated.append("PUFA_WECHAT_AES_KEY")
+        values["appid"] = values["appid"] or "wx-local-simulator"
     if values["aes_key"] and len(values["aes_key"]) != 43:
         raise SettingsError(
             "PUFA_WECHAT_AES_KEY 必须是 43 个字符（公众号后台生成的 EncodingAESKey）"
         )
-    if not values["appid"]:
-        values["appid"] = "wx-local-simulator" if local else ""
-        if not local and settings.wechat.encryption_mode != "plain":
-            raise SettingsError("加密模式需要环境变量 PUFA_WECHAT_APPID")
     return Secrets(**values, generated=tuple(generated))
+
+
+def require_web_secrets(settings: Settings) -> None:
+    """The webhook and the console cannot run without these; say every missing one at once."""
+    needed = ["token", "secret_key"]
+    if settings.wechat.encryption_mode != "plain":
+        needed += ["aes_key", "appid"]
+    missing = [SECRET_ENV[name] for name in needed if not getattr(settings.secrets, name)]
+    if missing:
+        raise SettingsError(
+            f"缺少环境变量 {'、'.join(missing)}：网页服务（/wechat 接口和后台）必须提供"
+            f"（加密模式 {settings.wechat.encryption_mode}）。问答、统计等命令不需要它们。"
+        )
 
 
 def _build(cls: type, raw: Any, prefix: str) -> Any:

@@ -26,8 +26,10 @@ class Auth:
     def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
         self.client = client
 
-    def login(self, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, username: str, password: str = PASSWORD, **environ: str):  # type: ignore[no-untyped-def]
         token = csrf_token(self.client)
         return self.client.post(
-            "/admin/login", data={"username": username, "password": password, "csrf_token": token}
+            "/admin/login",
+            data={"username": username, "password": password, "csrf_token": token},
+            environ_base=environ,
         )

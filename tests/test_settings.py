@@ -8,9 +8,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli.main import main
 from bot.errors import SettingsError
 from bot.settings import DEFAULT_CONFIG, documented_keys, load_settings
+from bot.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
@@ -96,10 +99,23 @@ def test_wrong_type_or_value_is_named(tmp_path: Path, text: str, key: str) -> No
         load_settings(write(tmp_path, text), environ=PROD_ENV)
 
 
-def test_production_config_without_token_refuses_to_start(tmp_path: Path) -> None:
-    env = {k: v for k, v in PROD_ENV.items() if k != "PUFA_WECHAT_TOKEN"}
-    with pytest.raises(SettingsError, match="PUFA_WECHAT_TOKEN"):
-        load_settings(write(tmp_path, "[server]\nsimulator = false\n"), environ=env)
+def test_production_web_without_token_refuses_to_start(tmp_path: Path) -> None:
+    env = {k: v for k, v in PROD_ENV.items() if k not in ("PUFA_WECHAT_TOKEN", "PUFA_SECRET_KEY")}
+    settings = load_settings(write(tmp_path, "[server]\nsimulator = false\n"), environ=env)
+    with pytest.raises(SettingsError, match="PUFA_WECHAT_TOKEN、PUFA_SECRET_KEY"):
+        create_app(settings)
+
+
+def test_answering_needs_no_wechat_secrets(tmp_path: Path) -> None:
+    """`pufa --config config.example.toml ask …` works before any secret is set."""
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        ["--config", str(ROOT / "config.example.toml"), "ask", "离婚冷静期多久"],
+        env={name: "" for name in PROD_ENV},
+    )
+    assert result.exit_code == 0, result.output
+    assert "民法典" in result.output
 
 
 def test_secrets_are_masked_when_printed() -> None:

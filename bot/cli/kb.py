@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import settings_of
+from bot.cli.common import open_store, settings_of
 from knowledge.check import check_knowledge
 from knowledge.kb import DATA_DIR, load_knowledge
 from knowledge.lawtext import import_laws
@@ -45,10 +45,8 @@ def kb_check(as_json: bool) -> None:
 def kb_export(jsonl: bool, output: click.utils.LazyFile) -> None:
     """导出全部条目（内置文件加上已审核通过的工作人员修改）。"""
     from bot.kb.layer import KnowledgeLayer
-    from bot.store.storage import Store
 
-    store = Store(settings_of().database.url)
-    store.create_schema()
+    store = open_store()
     knowledge = KnowledgeLayer(store.engine).apply(load_knowledge())
     store.dispose()
     for entry in knowledge.entries:

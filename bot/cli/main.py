@@ -8,21 +8,27 @@ from typing import Any
 
 import click
 
-from bot.cli.common import settings_of
+from bot.cli.common import open_store, settings_of
 from bot.cli.kb import evaluate_command, kb, laws
-from bot.cli.push import campaigns, push, scheduler_command, user
+from bot.cli.push import campaigns, push, scheduler_command
 from bot.cli.stats import demo_data, retention, stats
+from bot.cli.users import user
 from knowledge.errors import PufaError
 
 
-class PufaGroup(click.Group):
-    """Turns PufaError into a clean message and exit code 1."""
+class PufaFailure(click.ClickException):
+    """A PufaError as the user sees it: one Chinese line, exit code 1, no traceback."""
 
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", file=file, err=True)
+
+
+class PufaGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PufaError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise PufaFailure(str(exc)) from exc
 
 
 @click.group(cls=PufaGroup)
@@ -43,10 +49,8 @@ def main(ctx: click.Context, config: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """创建数据库表（可重复执行）。"""
-    from bot.store.storage import Store
-
     settings = settings_of(ctx)
-    Store(settings.database.url).create_schema()
+    open_store(settings, create=True)
     click.echo(f"数据库已就绪：{settings.database.url}")
 
 

@@ -1,4 +1,4 @@
-"""`pufa user …`, `pufa push …`, `pufa campaigns` and `pufa scheduler`."""
+"""`pufa push …`, `pufa campaigns` and `pufa scheduler`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.cli.common import settings_of
+from bot.cli.common import open_store, settings_of
 from bot.push.content import CHANNELS, STATES, Content
 from bot.push.workflow import Push, PushBook
 from bot.settings import Settings
-from bot.store import users as accounts
 from bot.store.storage import Store, utcnow
 
 
@@ -20,9 +19,7 @@ def _settings() -> Settings:
 
 
 def _store() -> Store:
-    store = Store(_settings().database.url)
-    store.create_schema()
-    return store
+    return open_store()
 
 
 def _book() -> PushBook:
@@ -44,50 +41,6 @@ def _local(value: datetime | None) -> str:
         if value
         else "—"
     )
-
-
-# -- users ------------------------------------------------------------------------------
-@click.group("user")
-def user() -> None:
-    """工作人员账号：add / passwd / disable / list。"""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--role", "roles", required=True, help="角色，逗号分隔：admin,staff,reviewer,leader")
-@click.option("--name", "display_name", default="", help="显示的姓名")
-@click.password_option("--password", help="密码（至少 8 位）；不给则提示输入")
-def user_add(username: str, roles: str, display_name: str, password: str) -> None:
-    """新建账号。"""
-    created = accounts.add_user(_store().engine, username, password, roles, display_name)
-    click.echo(
-        f"已创建 {created.username}（{'、'.join(accounts.ROLES[r] for r in sorted(created.roles))}）"
-    )
-
-
-@user.command("passwd")
-@click.argument("username")
-@click.password_option("--password")
-def user_passwd(username: str, password: str) -> None:
-    """修改密码。"""
-    accounts.set_password(_store().engine, username, password)
-    click.echo(f"已修改 {username} 的密码")
-
-
-@user.command("disable")
-@click.argument("username")
-def user_disable(username: str) -> None:
-    """停用账号（不删除，审计记录保留）。"""
-    accounts.set_active(_store().engine, username, False)
-    click.echo(f"已停用 {username}")
-
-
-@user.command("list")
-def user_list() -> None:
-    """列出账号。"""
-    for item in accounts.list_users(_store().engine):
-        state = "" if item.active else "（已停用）"
-        click.echo(f"{item.username}\t{item.display_name}\t{','.join(sorted(item.roles))}{state}")
 
 
 # -- pushes -----------------------------------------------------------------------------

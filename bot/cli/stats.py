@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.cli.common import settings_of
+from bot.cli.common import open_store, settings_of
 from bot.settings import Settings
-from bot.store.storage import Store
 from knowledge.kb import load_knowledge
 
 
@@ -41,8 +40,7 @@ def stats(start: str, end: str, village: str | None, xlsx: Path | None) -> None:
     first, last = _day(start), _day(end)
     if last < first:
         raise click.BadParameter("结束日期不能早于开始日期")
-    store = Store(settings.database.url)
-    store.create_schema()
+    store = open_store(settings)
     figures = compute(store.engine, load_knowledge(), first, last, settings.push.timezone, village)
     click.echo(f"{first} 至 {last}{'，' + village if village else ''}")
     click.echo(
@@ -74,8 +72,7 @@ def demo_data(days: int, people: int, clear: bool) -> None:
     from bot.store.demo import clear_demo, seed_demo
 
     settings = _settings()
-    store = Store(settings.database.url)
-    store.create_schema()
+    store = open_store(settings)
     if clear:
         clear_demo(store.engine)
         click.echo("已清除演示数据")
@@ -97,8 +94,7 @@ def retention() -> None:
     from bot.store.retention import purge_old_texts
 
     settings = _settings()
-    store = Store(settings.database.url)
-    store.create_schema()
+    store = open_store(settings)
     removed = purge_old_texts(store.engine, settings.privacy.retention_days)
     click.echo(
         f"已删除 {removed} 条过期提问的原文（保留期限 {settings.privacy.retention_days} 天，0 表示不删除）"

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from bot.kb.layer import ChangeError, entry_from_dict, parse_citations, validate
+from bot.kb.layer import ChangeError, cite_text, entry_from_dict, parse_citations, validate
 from knowledge.kb import Entry, KnowledgeBase
 
 COLUMNS = [
@@ -22,6 +22,7 @@ COLUMNS = [
     "citations",
     "keywords",
     "cases",
+    "reviewed",
 ]
 HEADERS = [
     "编号",
@@ -30,15 +31,13 @@ HEADERS = [
     "问法（每行一种）",
     "回答",
     "怎么办",
-    "法律依据（如 民法典第1079条；用；分隔）",
+    "法律依据（每行一条，如 民法典第1079条「引用原文」）",
     "关键词（用、分隔）",
     "案例编号（用、分隔）",
+    "法律核对记录（日期和核对了什么）",
 ]
+REQUIRED_HEADERS = len(HEADERS) - 1  # files exported before the last column still import
 MAX_ROWS = 5000
-
-
-def cite_text(entry: Entry) -> str:
-    return "；".join(f"{c.law}{c.article or ''}" for c in entry.citations)
 
 
 def entry_row(entry: Entry) -> list[str]:
@@ -49,9 +48,10 @@ def entry_row(entry: Entry) -> list[str]:
         "\n".join(entry.questions),
         entry.answer,
         entry.next_steps,
-        cite_text(entry),
+        cite_text(entry.citations),
         "、".join(entry.keywords),
         "、".join(entry.cases),
+        entry.reviewed,
     ]
 
 
@@ -80,8 +80,8 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise ChangeError([f"打不开这个 Excel 文件：{type(exc).__name__}"]) from None
+        except Exception:  # openpyxl raises many kinds on a damaged file
+            raise ChangeError(["打不开这个 Excel 文件：文件可能已损坏，或不是 .xlsx 格式"]) from None
         rows = [
             ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
         ]
@@ -102,7 +102,11 @@ def entries_from_rows(
     kb: KnowledgeBase, rows: list[list[str]]
 ) -> tuple[list[Entry], list[tuple[int, str]]]:
     """Entries parsed and validated; errors as (row number, reason). Use only when errors is empty."""
-    if not rows or [h.strip() for h in rows[0][: len(HEADERS)]] != HEADERS:
+    header = [h.strip() for h in rows[0][: len(HEADERS)]] if rows else []
+    if header[:REQUIRED_HEADERS] != HEADERS[:REQUIRED_HEADERS] or header not in (
+        HEADERS,
+        HEADERS[:REQUIRED_HEADERS],
+    ):
         return [], [(1, "第一行须是导出文件的表头：" + "、".join(HEADERS))]
     entries: list[Entry] = []
     errors: list[tuple[int, str]] = []
@@ -141,6 +145,7 @@ def _entry(cells: dict[str, str]) -> Entry:
         "keywords": items(cells["keywords"], "、,，"),
         "cases": items(cells["cases"], "、,，"),
         "citations": [],
+        "reviewed": cells["reviewed"].strip(),
     }
     entry = entry_from_dict(data)
     citations = parse_citations(cells["citations"]) if cells["citations"].strip() else ()

@@ -73,16 +73,22 @@ def entry_from_dict(data: dict[str, Any]) -> Entry:
         keywords=tuple(tidy(k) for k in data.get("keywords", []) if str(k).strip()),
         cases=tuple(str(c).strip() for c in data.get("cases", []) if str(c).strip()),
         source="database",
+        reviewed=tidy(str(data.get("reviewed") or "")),
+    )
+
+
+def cite_text(citations: tuple[Citation, ...]) -> str:
+    """One citation a line, its quote in 「」: what the console shows and the export writes."""
+    return "\n".join(
+        f"{c.law}{c.article or ''}" + (f"「{c.quote}」" if c.quote else "") for c in citations
     )
 
 
 def parse_citations(text: str) -> tuple[Citation, ...]:
-    """ "民法典第1079条；劳动合同法第八十二条" -> citations; a bare law name cites the whole law."""
+    """ "民法典第1079条「…」；劳动合同法第八十二条" -> citations; a bare law name cites the whole
+    law. Separators inside a 「quote」 belong to the quote."""
     citations = []
-    for part in re.split(r"[；;、\n]+", text.strip()):
-        part = part.strip()
-        if not part:
-            continue
+    for part, quote in _citation_parts(text):
         match = _ARTICLE_TAIL.search(part)
         law = (part[: match.start()] if match else part).strip()
         if law.startswith("《") and law.endswith("》"):
@@ -92,8 +98,34 @@ def parse_citations(text: str) -> tuple[Citation, ...]:
         label = None
         if match:
             label = parse_article_number(match.group("num") + "条" + (match.group("suffix") or ""))
-        citations.append(Citation(law, label))
+        elif quote:
+            raise ChangeError([f"引用原文要写明第几条：{part}「{quote[:20]}…」"])
+        citations.append(Citation(law, label, tidy(quote)))
     return tuple(citations)
+
+
+def _citation_parts(text: str) -> list[tuple[str, str]]:
+    parts: list[tuple[str, str]] = []
+    head, quote, inside = "", "", False
+    for char in text + "\n":
+        if inside:
+            if char == "」":
+                inside = False
+            else:
+                quote += char
+        elif char == "「":
+            inside = True
+        elif char in "；;、\n":
+            if head.strip():
+                parts.append((head.strip(), quote.strip()))
+            elif quote.strip():
+                raise ChangeError([f"这段引文前面缺法律名称和条号：「{quote.strip()[:20]}…」"])
+            head, quote = "", ""
+        else:
+            head += char
+    if inside:
+        raise ChangeError(["引用原文的「」没有配对"])
+    return parts
 
 
 def validate(kb: KnowledgeBase, entry: Entry) -> list[str]:

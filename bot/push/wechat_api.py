@@ -53,12 +53,7 @@ class DatabaseSession(SessionStorage):  # type: ignore[misc]
 
     def expires_at(self, key: str) -> datetime | None:
         with self.engine.connect() as conn:
-            expires = conn.execute(select(tokens.c.expires_at).where(tokens.c.name == key)).scalar()
-        return (
-            expires.replace(tzinfo=UTC)
-            if expires is not None and expires.tzinfo is None
-            else expires
-        )
+            return conn.execute(select(tokens.c.expires_at).where(tokens.c.name == key)).scalar()
 
     def get(self, key: str, default: Any = None) -> Any:
         expires = self.expires_at(key)

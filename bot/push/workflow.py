@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -247,19 +247,13 @@ def _audit(
     )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return value
-
-
 def _push(row: Any) -> Push:
     content = Content(
         title=row["title"],
         body=row["body"],
         audience=row["audience"],
         channel=row["channel"],
-        run_at=_aware(row["run_at"]),
+        run_at=row["run_at"],
         cron=row["cron"],
         link_url=row["link_url"],
     )
@@ -272,6 +266,6 @@ def _push(row: Any) -> Push:
         approved_hash=row["approved_hash"],
         campaign=row["campaign"],
         last_error=row["last_error"],
-        created_at=_aware(row["created_at"]) or utcnow(),
-        updated_at=_aware(row["updated_at"]) or utcnow(),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )

@@ -71,7 +71,7 @@ def _bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]
 
 
 def _local(value: datetime, zone: ZoneInfo) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    return value.astimezone(zone)
 
 
 def compute(

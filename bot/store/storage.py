@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from bot.store.privacy import mask_personal_numbers
 from bot.store.tables import (
@@ -23,6 +23,7 @@ from bot.store.tables import (
     residents,
     tag_queue,
 )
+from knowledge.errors import PufaError
 
 
 def utcnow() -> datetime:
@@ -38,13 +39,27 @@ class Claim:
     reply: str | None
 
 
+class StoreError(PufaError):
+    """The database URL is wrong, or the database cannot be reached or found."""
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = _engine(url)
+        try:
+            self.engine: Engine = _engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError):
+            raise StoreError(
+                f"数据库地址无效：{_shown(url)}。SQLite 写作 sqlite:///pufa.db，PostgreSQL 写作 "
+                "postgresql+psycopg://用户@主机:5432/库名（需 pip install -e '.[postgres]'）。"
+            ) from None
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
+            raise StoreError(f"连不上数据库 {_shown(self.url)}：{reason}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -213,6 +228,13 @@ class Store:
         )
         with self.engine.begin() as conn:
             conn.execute(statement)
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
 
 
 def _engine(url: str) -> Engine:

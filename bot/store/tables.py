@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -15,8 +18,31 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out on every database. SQLite keeps no zone, so a local time written
+    as it is would be read back as UTC; a naive value is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"a time for the database must be timezone-aware: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 residents = Table(
     "residents",
@@ -24,9 +50,9 @@ residents = Table(
     Column("openid", String(64), primary_key=True),
     Column("village", String(64)),
     Column("subscribed", Boolean, nullable=False, default=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("unsubscribed_at", UTCDateTime()),
 )
 
 # One row per WeChat delivery; the unique key makes retries (same MsgId) land once,
@@ -39,16 +65,16 @@ inbound = Table(
     Column("openid", String(64), nullable=False, index=True),
     Column("msg_type", String(32), nullable=False),
     Column("content", Text),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
     Column("reply", Text),
-    Column("replied_at", DateTime(timezone=True)),
+    Column("replied_at", UTCDateTime()),
 )
 
 questions = Table(
     "questions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("asked_at", UTCDateTime(), nullable=False, index=True),
     Column("openid", String(64), nullable=False, index=True),
     Column("village", String(64)),
     Column("channel", String(16), nullable=False),
@@ -64,7 +90,7 @@ feedback = Table(
     "feedback",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("given_at", DateTime(timezone=True), nullable=False),
+    Column("given_at", UTCDateTime(), nullable=False),
     Column("openid", String(64), nullable=False),
     Column("question_id", Integer, ForeignKey("questions.id")),
     Column("entry_id", String(120)),
@@ -76,7 +102,7 @@ conversations = Table(
     metadata,
     Column("openid", String(64), primary_key=True),
     Column("state", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 users = Table(
@@ -88,7 +114,7 @@ users = Table(
     Column("roles", String(128), nullable=False),  # comma-separated: admin,staff,reviewer,leader
     Column("password_hash", String(256), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 pushes = Table(
@@ -100,7 +126,7 @@ pushes = Table(
     Column("link_url", String(500)),
     Column("audience", String(120), nullable=False),  # all | village:<name> | wecom:<robot>
     Column("channel", String(32), nullable=False),  # dryrun | wechat | cs | wecom
-    Column("run_at", DateTime(timezone=True)),  # one-off pushes
+    Column("run_at", UTCDateTime()),  # one-off pushes
     Column("cron", String(120)),  # recurring pushes, crontab in the push time zone
     Column("campaign", String(64)),
     Column("state", String(24), nullable=False, index=True),
@@ -108,8 +134,8 @@ pushes = Table(
     Column("reviewer", String(64)),
     Column("approved_hash", String(64)),
     Column("last_error", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 push_audit = Table(
@@ -117,7 +143,7 @@ push_audit = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("push_id", Integer, ForeignKey("pushes.id"), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("action", String(32), nullable=False),
     Column("from_state", String(24)),
@@ -140,8 +166,8 @@ deliveries = Table(
     Column("state", String(16), nullable=False, index=True),  # pending|sending|sent|failed|unknown
     Column("attempts", Integer, nullable=False, default=0),
     Column("detail", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
     UniqueConstraint("push_id", "occurrence", "channel", "recipient", name="uq_delivery"),
 )
 
@@ -154,7 +180,7 @@ tag_queue = Table(
     Column("state", String(16), nullable=False, index=True),  # pending | done | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("detail", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 village_tags = Table(
@@ -170,7 +196,7 @@ tokens = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
 )
 
 login_attempts = Table(
@@ -180,7 +206,7 @@ login_attempts = Table(
     Column("username", String(64), nullable=False, index=True),
     Column("address", String(64), nullable=False),
     Column("ok", Boolean, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
 )
 
 # Staff edits to the knowledge base, a layer over the bundled files. The latest approved
@@ -196,6 +222,6 @@ kb_changes = Table(
     Column("author", String(64), nullable=False),
     Column("reviewer", String(64)),
     Column("comment", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("reviewed_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("reviewed_at", UTCDateTime()),
 )

@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.store.storage import utcnow
-from bot.store.tables import users
+from bot.store.tables import login_attempts, users
 from knowledge.errors import PufaError
 
 ROLES = {"admin": "管理员", "staff": "工作人员", "reviewer": "审核人", "leader": "领导"}
 MIN_PASSWORD = 8
+UNLOCKED = "pufa user unlock"  # the address of the record that ends a login lock
 
 
 class UserError(PufaError):
@@ -106,3 +107,18 @@ def list_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         names = conn.execute(select(users.c.username).order_by(users.c.username)).scalars().all()
     return [get_user(engine, name) for name in names]
+
+
+def user_exists(engine: Engine, username: str) -> bool:
+    with engine.connect() as conn:
+        found = conn.execute(select(users.c.username).where(users.c.username == username))
+        return found.first() is not None
+
+
+def unlock(engine: Engine, username: str) -> None:
+    """End a login lock now: the lock counts failures since the account's last success."""
+    get_user(engine, username)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(login_attempts).values(username=username, address=UNLOCKED, ok=True, at=utcnow())
+        )

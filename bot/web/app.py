@@ -10,7 +10,7 @@ from flask import Flask
 from bot.kb.layer import KnowledgeLayer
 from bot.kb.live import LiveKnowledge
 from bot.services import build_services
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_settings, require_web_secrets
 from bot.store.storage import Store
 from bot.web.gate import Gate
 from handlers import Registry, Services, build_registry
@@ -39,10 +39,11 @@ def create_app(
 ) -> Flask:
     """Build the app; `kb` or a ready `matcher` may be passed in (tests share one)."""
     settings = settings or load_settings()
+    require_web_secrets(settings)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secrets.secret_key,
-        MAX_CONTENT_LENGTH=settings.wechat.max_body_bytes,
+        MAX_CONTENT_LENGTH=settings.server.max_upload_bytes,  # the webhook sets its own
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=8 * 3600,
@@ -62,7 +63,7 @@ def create_app(
 
     from flask_wtf.csrf import CSRFProtect
 
-    from bot.web import admin, health, webhook
+    from bot.web import admin, errors, health, webhook
 
     csrf = CSRFProtect(app)
     app.extensions["pufa_csrf"] = csrf
@@ -70,6 +71,12 @@ def create_app(
     app.register_blueprint(health.bp)
     csrf.exempt(webhook.bp)  # signed by WeChat instead
     admin.init_app(app)
+    errors.init_app(app)
+    if settings.server.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.jinja_env.globals["township_name"] = settings.township.name
     if settings.server.simulator:
         from bot.web import simulator

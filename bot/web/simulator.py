@@ -16,6 +16,11 @@ HEADER = "X-Pufa-Simulator"
 MAX_TEXT = 600
 
 
+@bp.before_request
+def _small_bodies_only() -> None:
+    request.max_content_length = current_app.extensions["pufa"].settings.wechat.max_body_bytes
+
+
 def inbound_xml(openid: str, kind: str, **fields: str) -> str:
     """A WeChat message as the platform would post it."""
     values = {

@@ -14,6 +14,12 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 
+@bp.before_request
+def _small_bodies_only() -> None:
+    """WeChat's messages are small; the console's uploads may be larger (app-wide limit)."""
+    request.max_content_length = current_app.extensions["pufa"].settings.wechat.max_body_bytes
+
+
 @bp.route("/wechat", methods=["GET", "POST"])
 def wechat() -> Response:
     pufa = current_app.extensions["pufa"]

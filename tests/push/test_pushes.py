@@ -136,12 +136,35 @@ def cli(tmp_path: Path) -> tuple[CliRunner, list[str]]:
     )
     runner = CliRunner()
     base = ["--config", str(config)]
+    assert runner.invoke(main, [*base, "init"]).exit_code == 0
     for name, role in ((AUTHOR, "staff"), (REVIEWER, "reviewer")):
         result = runner.invoke(
             main, [*base, "user", "add", name, "--role", role, "--password", "password-x"]
         )
         assert result.exit_code == 0, result.output
     return runner, base
+
+
+def test_cli_users_for_scripts(cli: tuple[CliRunner, list[str]]) -> None:
+    """An existing name is refused before any password prompt; a script passes the password
+    on stdin; a locked account is unlocked from the command line."""
+    runner, base = cli
+    again = runner.invoke(main, [*base, "user", "add", REVIEWER, "--role", "reviewer"], input="")
+    assert again.exit_code != 0
+    assert again.output.startswith(f"错误：用户 {REVIEWER} 已存在")  # no password prompt first
+    piped = runner.invoke(
+        main,
+        [*base, "user", "add", "zhao", "--role", "leader", "--password-stdin"],
+        input="password-zhao\n",
+    )
+    assert piped.exit_code == 0, piped.output
+    assert "已创建 zhao" in piped.output
+    unlocked = runner.invoke(main, [*base, "user", "unlock", "zhao"])
+    assert unlocked.exit_code == 0, unlocked.output
+    assert "已解除 zhao 的登录锁定" in unlocked.output
+    missing = runner.invoke(main, [*base, "user", "unlock", "nobody"])
+    assert missing.exit_code == 1
+    assert missing.output.startswith("错误：")
 
 
 def test_cli_push_lifecycle(cli: tuple[CliRunner, list[str]]) -> None:
@@ -257,3 +280,32 @@ def test_campaign_calendar_shows_constitution_week(cli: tuple[CliRunner, list[st
     assert "已建 18 条推送草稿" in loaded.output
     again = runner.invoke(main, [*base, "campaigns", "--year", "2099", "--load", AUTHOR])
     assert "已建 0 条" in again.output
+
+
+def test_campaign_drafts_fire_at_their_local_time(book: PushBook) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.push.campaigns import load_calendar, load_into_drafts
+    from bot.push.scheduler import decide
+
+    zone = ZoneInfo("Asia/Shanghai")
+    now = datetime(2099, 1, 1, tzinfo=UTC)
+    created = load_into_drafts(book, 2099, AUTHOR, "dryrun", "all", now)
+    assert created
+    items = {f"{item.id}@2099": item for item in load_calendar()}
+    for push_id in created:
+        push = book.get(push_id)
+        item = items[push.campaign]
+        run_at = push.content.run_at
+        assert run_at is not None
+        assert run_at.utcoffset() == timedelta(0)
+        local = run_at.astimezone(zone)
+        assert (local.month, local.day, local.hour, local.minute) == (
+            item.month,
+            item.day,
+            item.hour,
+            item.minute,
+        ), push.campaign
+        assert decide(run_at, local - timedelta(minutes=1), 3600) == "wait"
+        assert decide(run_at, local, 3600) == "run"

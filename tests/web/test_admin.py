@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from io import BytesIO
 
@@ -9,8 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.store.demo import seed_demo
+from bot.web.app import create_app
 
-from ..consolekit import PASSWORD, Auth, csrf_token
+from ..conftest import make_settings
+from ..consolekit import PASSWORD, Auth, add_people, csrf_token
 from ..wechat import WeChat
 
 
@@ -52,6 +55,37 @@ def test_wrong_password_and_rate_limit(auth: Auth) -> None:
     blocked = auth.login("staff1")
     assert blocked.status_code == 429
     assert "过多" in blocked.get_data(as_text=True)
+
+
+def test_one_persons_typos_lock_only_their_account(auth: Auth, store, client) -> None:  # type: ignore[no-untyped-def]
+    """Behind a proxy every address looks the same: the lock counts per username."""
+    for _ in range(5):
+        assert auth.login("rev1", "wrong-password").status_code == 401
+        assert auth.login("nobody-here", "guess-1234").status_code == 401
+    assert auth.login("rev1").status_code == 429
+    assert auth.login("root").status_code == 302  # the right password still works for others
+    client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    from bot.store.users import unlock
+
+    unlock(store.engine, "rev1")  # what `pufa user unlock rev1` does
+    assert auth.login("rev1").status_code == 302
+
+
+def test_many_names_from_one_real_address_are_limited(db_url: str, matcher) -> None:  # type: ignore[no-untyped-def]
+    """With server.trusted_proxies set, the address is the client's, not the proxy's."""
+    settings = make_settings(db_url)
+    settings = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=1)
+    )
+    app = create_app(settings, matcher=matcher)
+    add_people(app.extensions["pufa"].store.engine)
+    auth = Auth(app.test_client())
+    guesser = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for n in range(20):
+        assert auth.login(f"guess{n}", "wrong-password", **guesser).status_code == 401
+    assert auth.login("staff1", **guesser).status_code == 429
+    assert auth.login("staff1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+    app.extensions["pufa"].store.dispose()
 
 
 def test_forms_without_csrf_are_refused(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import func, insert, select
 from werkzeug.wrappers import Response
 
 from bot.store.storage import utcnow
@@ -29,8 +29,10 @@ from bot.store.users import UserError as _UserError
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 ROLE_NAMES = ROLES
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per username: one person's typos lock only that account
+MAX_FAILURES_PER_ADDRESS = 20  # per client address, across usernames (guessing many names)
 WINDOW = timedelta(minutes=15)
+UNLOCKED = "unlock"  # the address recorded by `pufa user unlock`, which ends a lock
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -70,18 +72,28 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
 
 def _too_many_failures(username: str, address: str) -> bool:
+    """Failures since the window opened and since the account's last success or unlock."""
     since = utcnow() - WINDOW
+    recent = login_attempts.c.at >= since
+    failed = login_attempts.c.ok.is_(False)
     with engine().connect() as conn:
-        failures = conn.execute(
+        last_ok = conn.execute(
+            select(func.max(login_attempts.c.at)).where(
+                recent, login_attempts.c.ok.is_(True), login_attempts.c.username == username
+            )
+        ).scalar()
+        by_name = conn.execute(
             select(func.count()).where(
-                and_(
-                    login_attempts.c.at >= since,
-                    login_attempts.c.ok.is_(False),
-                    (login_attempts.c.username == username) | (login_attempts.c.address == address),
-                )
+                recent,
+                failed,
+                login_attempts.c.username == username,
+                *([login_attempts.c.at > last_ok] if last_ok is not None else []),
             )
         ).scalar_one()
-    return int(failures) >= MAX_FAILURES
+        by_address = conn.execute(
+            select(func.count()).where(recent, failed, login_attempts.c.address == address)
+        ).scalar_one()
+    return int(by_name) >= MAX_FAILURES or int(by_address) >= MAX_FAILURES_PER_ADDRESS
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -18,10 +18,11 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from bot.kb.io import cite_text, entries_from_rows, read_rows, to_csv, to_xlsx
+from bot.kb.io import entries_from_rows, read_rows, to_csv, to_xlsx
 from bot.kb.layer import (
     ChangeError,
     KnowledgeLayer,
+    cite_text,
     entry_from_dict,
     entry_to_dict,
     parse_citations,
@@ -31,7 +32,6 @@ from bot.web.admin.auth import current_user, engine, login_required
 from knowledge.kb import Entry, KnowledgeBase
 
 bp = Blueprint("kb", __name__, url_prefix="/admin/kb")
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def kb() -> KnowledgeBase:
@@ -87,18 +87,10 @@ def _from_form() -> Entry:
             c.strip() for c in form.get("cases", "").replace(",", "、").split("、") if c.strip()
         ],
         "citations": [],
+        "reviewed": form.get("reviewed", ""),
     }
     entry = entry_from_dict(data)
-    citations = parse_citations(form.get("citations", ""))
-    previous = next((e for e in kb().entries if e.id == entry.id), None)
-    if previous is not None:  # the form has no quote field: keep the checked quotes
-        laws = kb().laws
-        quotes = {(laws.resolve(c.law), c.article): c.quote for c in previous.citations if c.quote}
-        citations = tuple(
-            dataclasses.replace(c, quote=quotes.get((laws.resolve(c.law), c.article), ""))
-            for c in citations
-        )
-    return dataclasses.replace(entry, citations=citations)
+    return dataclasses.replace(entry, citations=parse_citations(form.get("citations", "")))
 
 
 def _form_values(entry: Entry | None, extra_question: str = "") -> dict[str, Any]:
@@ -112,9 +104,10 @@ def _form_values(entry: Entry | None, extra_question: str = "") -> dict[str, Any
         "questions": "\n".join(questions),
         "answer": entry.answer,
         "next_steps": entry.next_steps,
-        "citations": cite_text(entry),
+        "citations": cite_text(entry.citations),
         "keywords": "、".join(entry.keywords),
         "cases": "、".join(entry.cases),
+        "reviewed": entry.reviewed,
     }
 
 
@@ -210,10 +203,7 @@ def import_file() -> Any:
     if upload is None or not upload.filename:
         flash("请选择文件", "error")
         return render_template("admin/kb_import.html", errors=[]), 400
-    data = upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        flash("文件太大（上限 5 MB）", "error")
-        return render_template("admin/kb_import.html", errors=[]), 400
+    data = upload.read()  # the app-wide server.max_upload_bytes has already capped it
     try:
         entries, errors = entries_from_rows(kb(), read_rows(data, upload.filename))
     except ChangeError as exc:

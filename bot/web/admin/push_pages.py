@@ -37,8 +37,7 @@ def _zone() -> ZoneInfo:
 def local_time(value: datetime | None) -> str:
     if value is None:
         return "—"
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_template_filter("who")
