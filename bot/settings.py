@@ -121,7 +121,8 @@ class Server:
     port: int = setting(8000, "pufa serve 监听端口")
     simulator: bool = setting(False, "是否开放 /simulator 聊天模拟页（仅本地试用，生产环境关闭）")
     max_upload_bytes: int = setting(
-        10 * 1024 * 1024, "后台上传文件（如知识库导入）的上限（字节）；/wechat 另有 wechat.max_body_bytes"
+        10 * 1024 * 1024,
+        "后台上传文件（如知识库导入）的上限（字节）；/wechat 另有 wechat.max_body_bytes",
     )
     trusted_proxies: int = setting(
         0, "前面有几层可信的反向代理（如 nginx 填 1），用来取得真实的访问地址；直接对外时填 0"
@@ -129,7 +130,9 @@ class Server:
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1024 or not 0 <= self.trusted_proxies <= 5:
-            raise SettingsError("server.max_upload_bytes 至少 1024，trusted_proxies 应在 0 到 5 之间")
+            raise SettingsError(
+                "server.max_upload_bytes 至少 1024，trusted_proxies 应在 0 到 5 之间"
+            )
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,9 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception:  # openpyxl raises many kinds on a damaged file
-            raise ChangeError(["打不开这个 Excel 文件：文件可能已损坏，或不是 .xlsx 格式"]) from None
+            raise ChangeError(
+                ["打不开这个 Excel 文件：文件可能已损坏，或不是 .xlsx 格式"]
+            ) from None
         rows = [
             ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
         ]
