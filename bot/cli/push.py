@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot.cli.common import open_store, settings_of
-from bot.push.content import CHANNELS, STATES, Content
+from bot.push.content import (
+    ACTION_NAMES,
+    CHANNELS,
+    STATES,
+    Content,
+    audience_label,
+    recipient_label,
+)
 from bot.push.workflow import Push, PushBook
 from bot.settings import Settings
 from bot.store.storage import Store, utcnow
@@ -26,13 +34,42 @@ def _book() -> PushBook:
     return PushBook(_store().engine, _settings())
 
 
-def _parse_time(text: str, timezone: str) -> datetime:
+_RELATIVE_DAYS = {"今天": 0, "明天": 1, "后天": 2}
+_OFFSET = re.compile(r"^\+(\d+)\s*([mhd])$")
+
+
+def _parse_time(text: str, timezone: str, now: datetime | None = None) -> datetime:
+    """'2026-12-04 09:00', '明天 09:00' or '+30m' / '+2h' / '+1d', in the push time zone."""
+    zone = ZoneInfo(timezone)
+    local_now = (now or utcnow()).astimezone(zone)
+    text = text.strip()
+    offset = _OFFSET.match(text)
+    if offset:
+        amount, unit = int(offset.group(1)), offset.group(2)
+        delta = {
+            "m": timedelta(minutes=amount),
+            "h": timedelta(hours=amount),
+            "d": timedelta(days=amount),
+        }
+        return (local_now + delta[unit]).astimezone(UTC)
+    day, _, clock = text.partition(" ")
+    if day in _RELATIVE_DAYS and clock:
+        try:
+            hour, minute = (int(x) for x in clock.strip().split(":"))
+            date = local_now.date() + timedelta(days=_RELATIVE_DAYS[day])
+            return datetime(date.year, date.month, date.day, hour, minute, tzinfo=zone).astimezone(
+                UTC
+            )
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+            return datetime.strptime(text, fmt).replace(tzinfo=zone).astimezone(UTC)
         except ValueError:
             continue
-    raise click.BadParameter(f"时间格式应为 2026-12-04 09:00（{timezone}），收到：{text}")
+    raise click.BadParameter(
+        f"时间格式应为 2026-12-04 09:00、明天 09:00 或 +30m / +2h（{timezone}），收到：{text}"
+    )
 
 
 def _local(value: datetime | None) -> str:
@@ -52,7 +89,8 @@ def push() -> None:
 def _line(item: Push) -> str:
     when = item.content.cron and f"cron {item.content.cron}" or _local(item.content.run_at)
     return (
-        f"#{item.id}\t{STATES[item.state]}\t{when}\t{item.content.channel}\t{item.content.audience}\t"
+        f"#{item.id}\t{STATES[item.state]}\t{when}\t{CHANNELS[item.content.channel]}\t"
+        f"{audience_label(item.content.audience)}\t"
         f"{item.content.title}"
     )
 
@@ -76,8 +114,11 @@ def push_list(states: tuple[str, ...]) -> None:
     "--audience", default="all", show_default=True, help="all | village:<村名> | wecom:<机器人名称>"
 )
 @click.option("--channel", default="dryrun", show_default=True, type=click.Choice(sorted(CHANNELS)))
-@click.option("--at", "at", default=None, help="发送时间，如 2026-12-04 09:00（推送时区）")
+@click.option(
+    "--at", "at", default=None, help="发送时间：2026-12-04 09:00、明天 09:00 或 +2h（推送时区）"
+)
 @click.option("--cron", default=None, help="周期规则：分 时 日 月 星期，如 '0 9 * * 1'")
+@click.option("-q", "--quiet", is_flag=True, help="只打印新推送的编号（脚本里用）")
 def push_new(
     actor: str,
     title: str,
@@ -87,12 +128,16 @@ def push_new(
     channel: str,
     at: str | None,
     cron: str | None,
+    quiet: bool,
 ) -> None:
     """新建推送草稿。"""
     settings = _settings()
     run_at = _parse_time(at, settings.push.timezone) if at else None
     content = Content(title, body, audience, channel, run_at=run_at, cron=cron, link_url=link_url)
     push_id = _book().create(content, actor)
+    if quiet:
+        click.echo(push_id)
+        return
     click.echo(f"已创建推送 #{push_id}（草稿）。下一步：pufa push submit {push_id} --as {actor}")
 
 
@@ -107,9 +152,11 @@ def push_show(push_id: int) -> None:
     click.echo(f"---\n{item.content.body}\n---")
     for row in book.audit(push_id):
         note = f"  {row['comment']}" if row["comment"] else ""
-        click.echo(
-            f"{_local(row['at'])}  {row['actor']}  {row['action']}  {row['from_state']}→{row['to_state']}{note}"
-        )
+        moved = STATES.get(row["to_state"], row["to_state"])
+        if row["from_state"] and row["from_state"] != row["to_state"]:
+            moved = f"{STATES.get(row['from_state'], row['from_state'])}→{moved}"
+        action = ACTION_NAMES.get(row["action"], row["action"])
+        click.echo(f"{_local(row['at'])}  {row['actor']}  {action}  {moved}{note}")
     rows = book.deliveries(push_id)
     if rows:
         counts: dict[str, int] = {}
@@ -118,7 +165,8 @@ def push_show(push_id: int) -> None:
         click.echo("投递：" + "，".join(f"{k} {v}" for k, v in sorted(counts.items())))
         for row in rows[:50]:
             click.echo(
-                f"  {row['occurrence']}  {row['recipient']}  {row['state']}  {row['detail'] or ''}".rstrip()
+                f"  {row['occurrence']}  {recipient_label(row['recipient'])}  {row['state']}  "
+                f"{row['detail'] or ''}".rstrip()
             )
 
 

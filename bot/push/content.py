@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings
+from bot.store.privacy import pseudonym
 from knowledge.errors import PufaError
 
 CHANNELS = {
@@ -24,12 +25,25 @@ STATES = {
     "submitted": "待审核",
     "approved": "已审核",
     "scheduled": "已排期",
+    "queued": "待立即发送",
     "sending": "发送中",
     "sent": "已发送",
     "partly_failed": "部分失败",
     "failed": "发送失败",
     "cancelled": "已取消",
     "missed": "已错过",
+}
+# Audit actions as staff read them; the scheduler's own marks are named by the state reached.
+ACTION_NAMES = {
+    "create": "新建",
+    "edit": "修改",
+    "submit": "提交审核",
+    "approve": "审核通过",
+    "reject": "退回",
+    "cancel": "取消",
+    "send-now": "立即发送",
+    "preview": "发预览",
+    **{state: f"调度：{label}" for state, label in STATES.items()},
 }
 TEXT_LIMIT = {"dryrun": 2048, "wechat": 2048, "cs": 2048, "wecom": 4096}
 
@@ -131,3 +145,22 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     return CronTrigger(
         minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=timezone
     )
+
+
+def audience_label(audience: str) -> str:
+    """'village:苍岭村' -> '苍岭村的居民', as staff and leaders read it."""
+    kind, _, name = audience.partition(":")
+    if audience == "all":
+        return "全体居民"
+    if kind == "village":
+        return f"{name}的居民"
+    if kind == "wecom":
+        return f"企业微信群“{name}”"
+    return audience
+
+
+def recipient_label(recipient: str) -> str:
+    """Residents by pseudonym, never the full OpenID; batches, tags and robots by name."""
+    if recipient == "all" or recipient.split(":", 1)[0] in ("batch", "tag", "robot"):
+        return recipient
+    return pseudonym(recipient)

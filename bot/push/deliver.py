@@ -30,7 +30,7 @@ def deliver(ctx: Context, push_id: int, occurrence: str) -> str:
     channels: dict[str, Channel] = ctx.services.extensions["channels"]
     engine = book.engine
     push = book.get(push_id)
-    if push.state not in ("approved", "scheduled", "sending"):
+    if push.state not in ("approved", "scheduled", "queued", "sending"):
         log.info("push %s is %s; not sending", push_id, push.state)
         return push.state
     if not push.approved_intact:

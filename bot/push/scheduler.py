@@ -99,6 +99,16 @@ def sync_job() -> None:
             trigger = DateTrigger(max(push.content.run_at, now))
         scheduler.add_job(run_push_job, trigger, **options)
         book.mark(push.id, "scheduled")
+    for push in book.list({"queued"}):  # sent now: replaces a job still set for later
+        job = scheduler.get_job(f"push:{push.id}")
+        if job is None or job.next_run_time is None or job.next_run_time > now:
+            scheduler.add_job(
+                run_push_job,
+                DateTrigger(now),
+                id=f"push:{push.id}",
+                args=[push.id],
+                replace_existing=True,
+            )
     for push in book.list({"cancelled", "missed", "draft", "submitted"}):
         if scheduler.get_job(f"push:{push.id}"):
             scheduler.remove_job(f"push:{push.id}")

@@ -21,7 +21,30 @@ from bot.store.tables import deliveries, push_audit, pushes
 from bot.store.users import User, get_user
 
 EDITABLE = {"draft", "submitted", "approved", "scheduled", "missed"}
-CANCELLABLE = {"draft", "submitted", "approved", "scheduled", "missed"}
+CANCELLABLE = {"draft", "submitted", "approved", "scheduled", "queued", "missed"}
+SENDABLE = {"approved", "scheduled"}
+# What each workflow step needs: the states it starts from and the role it takes.
+STEPS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({"draft"}), "staff"),
+    "approve": (frozenset({"submitted"}), "reviewer"),
+    "reject": (frozenset({"submitted"}), "reviewer"),
+    "send_now": (frozenset(SENDABLE), "staff"),
+    "cancel": (frozenset(CANCELLABLE), "staff"),
+}
+
+
+def allowed_steps(push: Push, user: User) -> list[str]:
+    """The steps this user may take on this push now, so no page offers a refused one."""
+    steps = [
+        name
+        for name, (states, role) in STEPS.items()
+        if push.state in states and user.active and user.can(role)
+    ]
+    if push.author == user.username:
+        steps = [s for s in steps if s not in ("approve", "reject")]
+    if not push.approved_intact:
+        steps = [s for s in steps if s != "send_now"]
+    return steps
 
 
 @dataclass(frozen=True)
@@ -121,14 +144,15 @@ class PushBook:
         )
 
     def send_now(self, push_id: int, actor: str) -> Push:
-        """An approved push goes out at the scheduler's next look instead of at its time."""
+        """An approved push waits in its own state for the scheduler's next look, instead
+        of its time; the approved text is unchanged, so the review still holds."""
         self._require(actor, "staff")
-        push = self._expect(push_id, {"approved", "scheduled"})
+        push = self._expect(push_id, SENDABLE)
         if not push.approved_intact:
             raise PushError("内容在审核后被改动过，须重新审核")
         content = replace(push.content, run_at=utcnow(), cron=None)
         return self._move(
-            push, actor, "send-now", "approved", content=content, approved_hash=content.digest()
+            push, actor, "send-now", "queued", content=content, approved_hash=content.digest()
         )
 
     def record_preview(self, push_id: int, actor: str, openid: str) -> Push:

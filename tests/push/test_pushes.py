@@ -79,6 +79,25 @@ def test_editing_approved_content_sends_it_back_to_review(book: PushBook) -> Non
         book.send_now(push_id, AUTHOR)
 
 
+def test_only_allowed_steps_are_offered(book: PushBook) -> None:
+    from bot.push.workflow import allowed_steps
+    from bot.store.users import add_user, get_user
+
+    add_user(book.engine, "both", "password-9", "staff,reviewer")
+    author, reviewer, both = (get_user(book.engine, n) for n in (AUTHOR, REVIEWER, "both"))
+    push_id = book.create(content(), "both")
+    assert allowed_steps(book.get(push_id), both) == ["submit", "cancel"]
+    assert allowed_steps(book.get(push_id), reviewer) == []
+    book.submit(push_id, "both")
+    assert allowed_steps(book.get(push_id), both) == ["cancel"]  # not their own review
+    assert allowed_steps(book.get(push_id), reviewer) == ["approve", "reject"]
+    book.approve(push_id, REVIEWER)
+    assert allowed_steps(book.get(push_id), author) == ["send_now", "cancel"]
+    assert allowed_steps(book.get(push_id), reviewer) == []
+    book.mark(push_id, "sent")
+    assert allowed_steps(book.get(push_id), both) == []
+
+
 def test_reject_needs_a_reason_and_returns_to_draft(book: PushBook) -> None:
     push_id = book.create(content(), AUTHOR)
     book.submit(push_id, AUTHOR)
@@ -169,7 +188,7 @@ def test_cli_users_for_scripts(cli: tuple[CliRunner, list[str]]) -> None:
 
 def test_cli_push_lifecycle(cli: tuple[CliRunner, list[str]]) -> None:
     runner, base = cli
-    at = (utcnow() + timedelta(days=2)).astimezone().strftime("%Y-%m-%d %H:%M")
+    at = "明天 09:00"  # works whenever the test (or the README's example) runs
     new = runner.invoke(
         main,
         [
@@ -197,10 +216,39 @@ def test_cli_push_lifecycle(cli: tuple[CliRunner, list[str]]) -> None:
     ok = runner.invoke(main, [*base, "push", "approve", "1", "--as", REVIEWER, "--comment", "同意"])
     assert "已审核" in ok.output
     shown = runner.invoke(main, [*base, "push", "show", "1"])
-    assert "approve" in shown.output
+    assert "审核通过  待审核→已审核  同意" in shown.output
+    assert "None" not in shown.output
+    assert "09:00" in shown.output.splitlines()[0]
     assert "远离毒品" in shown.output
     listed = runner.invoke(main, [*base, "push", "list", "--state", "approved"])
     assert "禁毒日" in listed.output
+    assert "苍岭村的居民" in listed.output
+    quiet = runner.invoke(
+        main,
+        [*base, "push", "new", "--as", AUTHOR, "--title", "t", "--text", "x", "--at", "+2h", "-q"],
+    )
+    assert quiet.output.strip() == "2"
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("明天 09:00", "2026-12-05 09:00"),
+        ("后天 8:30", "2026-12-06 08:30"),
+        ("+30m", "2026-12-04 23:50"),
+        ("+2d", "2026-12-06 23:20"),
+        ("2027-01-01 09:00", "2027-01-01 09:00"),
+    ],
+)
+def test_push_times_relative_to_now(text: str, local: str) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.cli.push import _parse_time
+
+    now = datetime(2026, 12, 4, 15, 20, tzinfo=UTC)  # 23:20 in Shanghai
+    parsed = _parse_time(text, "Asia/Shanghai", now)
+    assert parsed.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") == local
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,27 @@ def test_live_scheduler_sends_a_dry_run_push_at_its_time(runtime: Any) -> None:
     assert sorted(d["recipient"] for d in book.deliveries(push_id)) == ["o-a", "o-b"]
 
 
+def test_send_now_is_one_audited_step(runtime: Any) -> None:
+    """A push set for tomorrow, sent now: approved → queued → sending → sent, no back and forth."""
+    book = runtime.book
+    push_id = approved(book, utcnow() + timedelta(days=1))
+    sync_job()
+    assert book.get(push_id).state == "scheduled"
+    assert book.send_now(push_id, AUTHOR).state == "queued"
+    runtime.scheduler.start()
+    sync_job()
+    deadline = time.monotonic() + 60
+    while book.get(push_id).state != "sent" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    steps = [(row["action"], row["to_state"]) for row in book.audit(push_id)]
+    assert steps[-4:] == [
+        ("scheduled", "scheduled"),
+        ("send-now", "queued"),
+        ("sending", "sending"),
+        ("sent", "sent"),
+    ]
+
+
 def _config(tmp_path: Path, db: Path, base_url: str) -> Path:
     text = DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
         'url = "sqlite:///pufa.db"', f'url = "sqlite:///{db}"'

@@ -138,7 +138,15 @@ def test_push_workflow_in_the_console(auth: Auth, client) -> None:  # type: igno
     created, token = new_push(client)
     assert created.status_code == 302
     detail = created.headers["Location"]
+    draft = client.get(detail).get_data(as_text=True)
+    assert 'value="submit"' in draft
+    assert 'value="send_now"' not in draft  # only what the state allows
+    assert "None" not in draft
+    assert "苍岭村的居民" in draft
     client.post(f"{detail}/submit", data={"csrf_token": token})
+    submitted = client.get(detail).get_data(as_text=True)
+    assert 'value="submit"' not in submitted
+    assert 'value="approve"' not in submitted  # staff1 is no reviewer
     refused = client.post(f"{detail}/approve", data={"csrf_token": token}, follow_redirects=True)
     assert "权限" in refused.get_data(as_text=True)
     client.post("/admin/logout", data={"csrf_token": token})
@@ -149,6 +157,7 @@ def test_push_workflow_in_the_console(auth: Auth, client) -> None:  # type: igno
     )
     assert "已审核" in page.get_data(as_text=True)
     assert "合法" in page.get_data(as_text=True)
+    assert 'value="approve"' not in page.get_data(as_text=True)  # nothing left to review
 
 
 def test_bad_push_form_shows_the_reason(auth: Auth, client) -> None:  # type: ignore[no-untyped-def]

@@ -9,19 +9,26 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.push.content import CHANNELS, STATES, Content, PushError
-from bot.push.workflow import PushBook
-from bot.store.privacy import pseudonym
+from bot.push.content import (
+    ACTION_NAMES,
+    CHANNELS,
+    STATES,
+    Content,
+    PushError,
+    audience_label,
+    recipient_label,
+)
+from bot.push.workflow import PushBook, allowed_steps
 from bot.store.users import UserError
 from bot.web.admin.auth import current_user, engine, login_required
 
 bp = Blueprint("pushes", __name__, url_prefix="/admin/pushes")
-ACTIONS = {
-    "submit": ("staff", "提交审核"),
-    "approve": ("reviewer", "审核通过"),
-    "reject": ("reviewer", "退回"),
-    "cancel": ("staff", "取消"),
-    "send_now": ("staff", "立即发送"),
+LABELS = {
+    "submit": "提交审核",
+    "approve": "审核通过",
+    "reject": "退回",
+    "send_now": "立即发送",
+    "cancel": "取消",
 }
 
 
@@ -33,6 +40,9 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.extensions["pufa"].settings.push.timezone)
 
 
+bp.add_app_template_filter(audience_label, "audience")
+
+
 @bp.app_template_filter("local")
 def local_time(value: datetime | None) -> str:
     if value is None:
@@ -40,12 +50,7 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
 
 
-@bp.app_template_filter("who")
-def who(recipient: str) -> str:
-    """Residents by pseudonym; batches, tags and robots by name."""
-    if recipient == "all" or recipient.split(":", 1)[0] in ("batch", "tag", "robot"):
-        return recipient
-    return pseudonym(recipient)
+bp.add_app_template_filter(recipient_label, "who")
 
 
 @bp.route("/")
@@ -98,6 +103,8 @@ def new() -> Any:
 def detail(push_id: int) -> str:
     pushes = book()
     item = pushes.get(push_id)
+    user = current_user()
+    assert user is not None
     return render_template(
         "admin/push_detail.html",
         item=item,
@@ -105,14 +112,15 @@ def detail(push_id: int) -> str:
         channels=CHANNELS,
         audit=pushes.audit(push_id),
         deliveries=pushes.deliveries(push_id),
-        actions=ACTIONS,
+        actions={step: LABELS[step] for step in allowed_steps(item, user)},
+        action_names=ACTION_NAMES,
     )
 
 
 @bp.route("/<int:push_id>/<action>", methods=["POST"])
 @login_required("staff", "reviewer")
 def act(push_id: int, action: str) -> Response:
-    if action not in ACTIONS:
+    if action not in LABELS:
         return redirect(url_for("pushes.detail", push_id=push_id))
     user = current_user()
     assert user is not None
