@@ -43,8 +43,9 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         ctx.state["last_entry"] = entry_id
     if result.outcome == "choices":
         ctx.state["choices"] = [m.entry_id for m in ctx.matcher.choices(result)]
-    if result.crisis:
-        body = crisis_text(result.crisis, ctx) + "\n\n" + body
+    if result.crisis:  # the emergency line first; alone when no entry of its topic fits
+        emergency = crisis_text(result.crisis, ctx)
+        body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"
     return Reply(body)
 
 

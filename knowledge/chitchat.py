@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,9 @@ class ChitChat:
     thanks: frozenset[str]
     fillers: tuple[str, ...]
     crisis_words: dict[str, tuple[str, ...]]
+    crisis_patterns: dict[str, tuple[re.Pattern[str], ...]]
+    crisis_topics: dict[str, frozenset[str]]
+    crisis_not: re.Pattern[str] | None
     legal_signals: frozenset[str]
 
     @classmethod
@@ -33,6 +37,12 @@ class ChitChat:
             thanks=frozenset(normalize(w) for w in raw["thanks"]),
             fillers=tuple(sorted((normalize(w) for w in raw["fillers"]), key=len, reverse=True)),
             crisis_words={k: tuple(normalize(w) for w in v) for k, v in raw["crisis"].items()},
+            crisis_patterns={
+                k: tuple(re.compile(p) for p in v)
+                for k, v in (raw.get("crisis_patterns") or {}).items()
+            },
+            crisis_topics={k: frozenset(v) for k, v in (raw.get("crisis_topics") or {}).items()},
+            crisis_not=re.compile("|".join(raw["crisis_not"])) if raw.get("crisis_not") else None,
             legal_signals=frozenset(normalize(w) for w in raw.get("legal_signals", ())),
         )
 
@@ -58,6 +68,17 @@ class ChitChat:
     def crisis(self, text: str) -> tuple[str, ...]:
         """The kinds of danger the message mentions, e.g. ('家庭暴力',)."""
         norm = normalize(text)
+        if self.crisis_not is not None:
+            norm = self.crisis_not.sub("", norm)
         return tuple(
-            kind for kind, words in self.crisis_words.items() if any(w in norm for w in words)
+            kind
+            for kind, words in self.crisis_words.items()
+            if any(w in norm for w in words)
+            or any(p.search(norm) for p in self.crisis_patterns.get(kind, ()))
         )
+
+    def topics_for(self, kinds: tuple[str, ...]) -> frozenset[str] | None:
+        """The topics whose entries may follow the emergency line; None: any topic."""
+        if any(kind not in self.crisis_topics for kind in kinds):
+            return None
+        return frozenset(t for kind in kinds for t in self.crisis_topics[kind])

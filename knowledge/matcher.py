@@ -91,6 +91,7 @@ class Matcher:
         vocabulary = [*kb.dictionary, *(k for e in kb.entries for k in e.keywords)]
         self.tokenizer = LegalTokenizer(vocabulary, kb.synonyms)
         self._entries: list[Entry] = list(kb.entries)
+        self._topic = {entry.id: entry.topic for entry in self._entries}
         self._docs: list[_Doc] = []
         corpus: list[list[str]] = []
         for index, entry in enumerate(self._entries):
@@ -160,6 +161,11 @@ class Matcher:
             return MatchResult("empty", (), (), crisis)
         weights = self._weights(terms, extra)
         ranked = self._rank(query, weights)
+        topics = self.chitchat.topics_for(crisis) if crisis else None
+        if topics is not None:
+            ranked = [m for m in ranked if self._topic[m.entry_id] in topics]
+            if not ranked:
+                return MatchResult("fallback", (), tuple(weights), crisis)
         anchored = any(self._is_legal(t) for t in weights) or bool(extra)
         outcome = self._decide(ranked)
         if not anchored and outcome != "fallback":

@@ -195,3 +195,27 @@ def test_crisis_words_put_emergency_contacts_first(wechat: WeChat) -> None:
     reply = wechat.text("o-crisis", "我男人喝了酒又在打我，往死里打，离婚咋个办")
     assert reply.index("110") < 40
     assert "人身安全保护令" in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我男人喝了酒就打我 打得好凶",
+        "他现在正在打我 救命",
+        "老公一喝酒就揍我，我该咋办",
+        "婆婆拿刀要砍我",
+        "我不想活了，欠的钱还不上",
+    ],
+)
+def test_crisis_in_other_words_gets_the_emergency_line(wechat: WeChat, kb, text: str) -> None:
+    """The emergency line comes first, and only entries of the danger's own topic follow."""
+    reply = wechat.text("o-crisis-2", text)
+    first = reply.split("\n\n")[0]
+    assert "110" in first, reply
+    assert ("12356" if "不想活" in text else "人身安全保护令") in first, reply
+    titles = {e.title: e.topic for e in kb.entries}
+    offered = [topic for title, topic in titles.items() if title in reply]
+    if "不想活" in text:
+        assert not offered, reply  # no law lecture for someone in despair
+    else:
+        assert set(offered) <= {"家庭暴力"}, reply

@@ -121,6 +121,19 @@ def test_crisis_words_are_flagged(matcher: Matcher) -> None:
     assert "家庭暴力" in matcher.match("他又在打我，往死里打").crisis
     assert "自我伤害" in matcher.match("欠了好多钱不想活了").crisis
     assert not matcher.match("借钱不还怎么办").crisis
+    assert "家庭暴力" in matcher.match("我男人喝了酒就打我 打得好凶").crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "催收的天天打我电话，还在群里发消息",
+        "清明节上坟还能不能烧纸放火炮",
+        "邻居的竹子顶烂我家瓦，叫他砍他不砍，我自己砍了他要我赔",
+    ],
+)
+def test_everyday_words_are_no_crisis(matcher: Matcher, text: str) -> None:
+    assert not matcher.match(text).crisis
 
 
 def test_own_tokenizer_keeps_legal_terms_whole(matcher: Matcher) -> None:
