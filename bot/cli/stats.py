@@ -10,6 +10,7 @@ import click
 
 from bot.cli.common import open_store, settings_of
 from bot.settings import Settings
+from knowledge.errors import PufaError
 from knowledge.kb import load_knowledge
 
 
@@ -31,9 +32,10 @@ def _day(text: str) -> date:
 @click.option(
     "--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="同时导出 Excel 工作簿"
 )
-def stats(start: str, end: str, village: str | None, xlsx: Path | None) -> None:
-    """打印一段时间的咨询与推送数据（可导出 Excel）。"""
-    from bot.store.export import workbook
+@click.option("--demo", "include_demo", is_flag=True, help="包含演示数据（编造的，不能用于汇报）")
+def stats(start: str, end: str, village: str | None, xlsx: Path | None, include_demo: bool) -> None:
+    """打印一段时间的咨询与推送数据（可导出 Excel）。演示数据和试运行推送默认不计入。"""
+    from bot.store.export import OUTCOME_NAMES, workbook
     from bot.store.stats import compute, report_paragraph
 
     settings = _settings()
@@ -41,12 +43,22 @@ def stats(start: str, end: str, village: str | None, xlsx: Path | None) -> None:
     if last < first:
         raise click.BadParameter("结束日期不能早于开始日期")
     store = open_store(settings)
-    figures = compute(store.engine, load_knowledge(), first, last, settings.push.timezone, village)
+    figures = compute(
+        store.engine,
+        load_knowledge(),
+        first,
+        last,
+        settings.push.timezone,
+        village,
+        include_demo=include_demo,
+    )
     click.echo(f"{first} 至 {last}{'，' + village if village else ''}")
     click.echo(
         f"咨询 {figures.questions} 人次，{figures.residents} 人（新 {figures.new_residents}，老 {figures.returning_residents}）"
     )
-    click.echo("、".join(f"{k} {v}" for k, v in figures.outcomes.most_common()))
+    click.echo(
+        "、".join(f"{OUTCOME_NAMES.get(k, k)} {v}" for k, v in figures.outcomes.most_common())
+    )
     click.echo("话题：" + "、".join(f"{t} {n}" for t, n in figures.by_topic.most_common(8)))
     click.echo("村：" + "、".join(f"{v} {n}" for v, n in figures.by_village.most_common()))
     if figures.satisfaction is not None:
@@ -55,7 +67,16 @@ def stats(start: str, end: str, village: str | None, xlsx: Path | None) -> None:
         )
     click.echo(f"推送：{figures.pushes_sent} 次，覆盖 {figures.reach} 人次")
     if figures.demo_rows:
-        click.echo(f"注意：其中 {figures.demo_rows} 条是演示数据（pufa demo-data --clear 可清除）")
+        click.echo(
+            f"注意：其中 {figures.demo_rows} 条是编造的演示数据，不能用于汇报"
+            "（pufa demo-data --clear 可清除）"
+        )
+    left_out = [
+        f"演示数据 {figures.left_out_demo} 条（加 --demo 可看）" if figures.left_out_demo else "",
+        f"试运行推送 {figures.left_out_dryrun} 次" if figures.left_out_dryrun else "",
+    ]
+    if any(left_out):
+        click.echo("未计入：" + "、".join(part for part in left_out if part))
     click.echo(report_paragraph(figures, settings.township.name))
     if xlsx:
         xlsx.write_bytes(workbook(figures, settings.township.name))
@@ -72,15 +93,13 @@ def demo_data(days: int, people: int, clear: bool) -> None:
     from bot.store.demo import clear_demo, seed_demo
 
     settings = _settings()
+    if not clear and not settings.server.simulator:
+        raise PufaError("这是正式部署的配置（server.simulator = false），不能写入演示数据")
     store = open_store(settings)
     if clear:
         clear_demo(store.engine)
         click.echo("已清除演示数据")
         return
-    if not settings.server.simulator:
-        raise click.ClickException(
-            "这是正式部署的配置（server.simulator = false），不能写入演示数据"
-        )
     villages = [v.name for v in settings.township.villages] or ["演示村"]
     count = seed_demo(store.engine, load_knowledge(), villages, days, people)
     today = datetime.now(ZoneInfo(settings.push.timezone)).date()

@@ -14,6 +14,7 @@ OUTCOME_NAMES = {
     "article": "查询法条",
     "choices": "给出候选",
     "fallback": "转交人工",
+    "chat": "闲聊",
 }
 
 
@@ -34,7 +35,9 @@ def workbook(figures: Figures, township: str) -> bytes:
         ("满意度", round(figures.satisfaction, 4) if figures.satisfaction is not None else "—"),
         ("推送次数", figures.pushes_sent),
         ("推送覆盖人次", figures.reach),
-        ("其中演示数据行", figures.demo_rows),
+        ("其中演示数据行（编造）", figures.demo_rows),
+        ("未计入的演示数据行", figures.left_out_demo),
+        ("未计入的试运行推送", figures.left_out_dryrun),
         ("报告段落", report_paragraph(figures, township)),
     ]
     for row in rows:

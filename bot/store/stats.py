@@ -44,7 +44,13 @@ class Figures:
     helpful: int = 0
     unhelpful: int = 0
     pushes: list[dict[str, Any]] = field(default_factory=list)
-    demo_rows: int = 0
+    demo_rows: int = 0  # made-up rows counted in these figures (only when asked for)
+    left_out_demo: int = 0  # made-up rows left out
+    left_out_dryrun: int = 0  # dry-run pushes left out: they reached nobody
+
+    @property
+    def fit_for_report(self) -> bool:
+        return self.demo_rows == 0
 
     def rate(self, outcome: str) -> float:
         return self.outcomes[outcome] / self.questions if self.questions else 0.0
@@ -81,7 +87,10 @@ def compute(
     end: date,
     timezone: str = "Asia/Shanghai",
     village: str | None = None,
+    include_demo: bool = False,
 ) -> Figures:
+    """Figures for the period. Demo residents are left out unless asked for, and dry-run
+    pushes always are: neither may reach the yearly report."""
     zone = ZoneInfo(timezone)
     low, high = _bounds(start, end, zone)
     figures = Figures(start, end, village)
@@ -119,6 +128,12 @@ def compute(
                 and_(feedback.c.given_at >= low, feedback.c.given_at < high)
             )
         ).all()
+    if not include_demo:
+        real = [row for row in rows if not row.openid.startswith(DEMO_PREFIX)]
+        figures.left_out_demo = len(rows) - len(real)
+        rows = real
+        askers = {row.openid for row in rows}
+        votes = [vote for vote in votes if not vote.openid.startswith(DEMO_PREFIX)]
     entries: Counter[str] = Counter()
     for row in rows:
         local = _local(row.asked_at, zone)
@@ -147,7 +162,9 @@ def compute(
         if village_askers is None or vote.openid in village_askers:
             figures.helpful += bool(vote.helpful)
             figures.unhelpful += not vote.helpful
-    figures.pushes = push_reach(engine, low, high)
+    reach = push_reach(engine, low, high)
+    figures.pushes = [p for p in reach if p["channel"] != "dryrun"]
+    figures.left_out_dryrun = len(reach) - len(figures.pushes)
     return figures
 
 
@@ -192,6 +209,8 @@ def push_reach(engine: Engine, low: datetime, high: datetime) -> list[dict[str, 
 def report_paragraph(figures: Figures, township: str) -> str:
     """A short paragraph in the style of the yearly 法治政府建设 report."""
     span = f"{_chinese_date(figures.start)}至{_chinese_date(figures.end)}"
+    if not figures.fit_for_report:
+        span = f"（含演示数据，不能用于汇报）{span}"
     parts = [
         f"{span}，{township}通过公众号开展法治宣传推送{figures.pushes_sent}次，覆盖群众{figures.reach}人次",
         f"解答群众法律咨询{figures.questions}人次（{figures.residents}人）",

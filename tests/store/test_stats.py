@@ -151,6 +151,54 @@ def test_figures_in_local_time(store: Store, kb: KnowledgeBase) -> None:
     ]
 
 
+def test_dry_runs_and_demo_residents_never_reach_the_report(
+    store: Store, kb: KnowledgeBase
+) -> None:
+    with store.engine.begin() as conn:
+        dry = conn.execute(
+            insert(pushes).values(
+                title="试一下",
+                body="b",
+                audience="all",
+                channel="dryrun",
+                state="sent",
+                author="a",
+                created_at=at("2026-01-01T00:00:00"),
+                updated_at=at("2026-01-01T00:00:00"),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            insert(deliveries).values(
+                push_id=dry,
+                occurrence="once",
+                channel="dryrun",
+                recipient="o-x",
+                state="sent",
+                attempts=1,
+                created_at=at("2026-03-02T01:00:00"),
+            )
+        )
+        conn.execute(
+            insert(questions).values(
+                openid="demo-0001",
+                asked_at=at("2026-03-03T01:00:00"),
+                village="苍岭村",
+                outcome="answered",
+                entry_id="hunyin-cooling-off",
+                channel="text",
+                text="问题",
+                candidates="[]",
+            )
+        )
+    figures = compute(store.engine, kb, date(2026, 1, 1), date(2026, 12, 31))
+    assert (figures.questions, figures.pushes_sent, figures.reach) == (3, 1, 3)
+    assert (figures.left_out_demo, figures.left_out_dryrun) == (1, 1)
+    assert "推送1次，覆盖群众3人次" in report_paragraph(figures, "苍岭镇")
+    with_demo = compute(store.engine, kb, date(2026, 1, 1), date(2026, 12, 31), include_demo=True)
+    assert with_demo.questions == 4
+    assert report_paragraph(with_demo, "苍岭镇").startswith("（含演示数据，不能用于汇报）")
+
+
 def test_village_filter(store: Store, kb: KnowledgeBase) -> None:
     figures = compute(store.engine, kb, date(2026, 1, 1), date(2026, 12, 31), village="岭口村")
     assert figures.questions == 1
@@ -188,6 +236,7 @@ def _config(tmp_path: Path, simulator: bool) -> Path:
 def test_demo_data_then_stats_cli_with_excel(tmp_path: Path) -> None:
     runner = CliRunner()
     config = ["--config", str(_config(tmp_path, simulator=True))]
+    assert runner.invoke(main, [*config, "init"]).exit_code == 0
     seeded = runner.invoke(main, [*config, "demo-data", "--days", "60", "--people", "40"])
     assert seeded.exit_code == 0, seeded.output
     out = tmp_path / "figures.xlsx"
@@ -206,9 +255,25 @@ def test_demo_data_then_stats_cli_with_excel(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "演示数据" in result.output
-    assert "解答群众法律咨询" in result.output
-    assert load_workbook(out)["概况"]["B3"].value > 0
+    assert "未计入：演示数据" in result.output  # made-up rows never reach the report by default
+    assert "解答群众法律咨询0人次" in result.output
+    assert load_workbook(out)["概况"]["B3"].value == 0
+    shown = runner.invoke(
+        main,
+        [
+            *config,
+            "stats",
+            "--from",
+            f"{today.year - 1}-01-01",
+            "--to",
+            f"{today.year + 1}-01-01",
+            "--demo",
+        ],
+    )
+    assert "编造的演示数据" in shown.output
+    assert "（含演示数据，不能用于汇报）" in shown.output
+    assert "直接解答" in shown.output
+    assert "answered" not in shown.output
     cleared = runner.invoke(main, [*config, "demo-data", "--clear"])
     assert cleared.exit_code == 0
 

@@ -37,7 +37,15 @@ def _period() -> tuple[date, date, str | None]:
 def _figures() -> Figures:
     pufa = current_app.extensions["pufa"]
     start, end, village = _period()
-    return compute(engine(), pufa.services.kb, start, end, pufa.settings.push.timezone, village)
+    return compute(
+        engine(),
+        pufa.services.kb,
+        start,
+        end,
+        pufa.settings.push.timezone,
+        village,
+        include_demo=request.args.get("demo") == "1",
+    )
 
 
 @bp.route("/")
