@@ -83,7 +83,7 @@ def cases(message: Any, ctx: Context) -> Reply:
     topic = (match.group("topic") or "").strip() if match else ""
     found = find_cases(topic, ctx)
     if not found:
-        topics = "、".join(f"案例 {t[:2]}" for t in ctx.kb.topics[:6])
+        topics = "、".join(f"案例 {t}" for t in ctx.kb.topics[:6])
         return Reply(ctx.text("case_none") if topic else ctx.text("case_menu", topics=topics))
     seen = ctx.state.setdefault("cases_seen", [])
     fresh = [c for c in found if c.id not in seen] or found

@@ -30,31 +30,27 @@ def check_citation(kb: KnowledgeBase, citation: Citation, where: str) -> list[st
     """Problems with one citation: unknown law or article, repealed or outdated law, bad quote."""
     key = kb.laws.resolve(citation.law)
     if key is None:
-        return [f"{where}: unknown law {citation.law!r}"]
+        return [f"{where}：没有这部法律“{citation.law}”（见 knowledge/data/laws/）"]
     if key in kb.laws.repealed:
         repealed = kb.laws.repealed[key]
         return [
-            f"{where}: {citation.law} was repealed on {repealed.repealed_on}; cite {repealed.replaced_by}"
+            f"{where}：《{citation.law}》已于 {repealed.repealed_on} 废止，请改引《{repealed.replaced_by}》"
         ]
     law = kb.laws.laws[key]
     if citation.article is None:
-        return [] if not citation.quote else [f"{where}: a quote needs an article number"]
+        return [] if not citation.quote else [f"{where}：引用原文要写明第几条"]
     if law.outdated:
-        return [
-            f"{where}: 《{law.title}》 was revised after the bundled text; cite it without an article number"
-        ]
+        return [f"{where}：《{law.title}》在收录的文本之后已修订，只能整部引用，不能写条号"]
     article = law.articles.get(citation.article)
     if article is None:
-        return [f"{where}: 《{law.title}》 has no {citation.article}"]
+        return [f"{where}：《{law.title}》没有{citation.article}"]
     if citation.quote and _squash(citation.quote) not in _squash(article.text):
-        return [
-            f"{where}: quote does not match {law.key}{citation.article}: {citation.quote[:30]}…"
-        ]
+        return [f"{where}：引文与《{law.key}》{citation.article}原文不一致：{citation.quote[:30]}…"]
     for part in law.repealed_paragraphs.get(citation.article, ()):
         if not citation.quote or _squash(citation.quote) in _squash(part.text):
             return [
-                f"{where}: {law.key}{citation.article}第{to_chinese(part.paragraph)}款 was repealed on "
-                f"{part.repealed_on}; quote a paragraph still in force, or cite what replaced it"
+                f"{where}：《{law.key}》{citation.article}第{to_chinese(part.paragraph)}款已于 "
+                f"{part.repealed_on} 废止；请引用仍有效的那一款的原文，或改引取代它的规定"
             ]
     return []
 
@@ -64,56 +60,54 @@ def check_knowledge(kb: KnowledgeBase) -> Report:
     problems = report.problems
     entry_ids = Counter(e.id for e in kb.entries)
     case_ids = Counter(c.id for c in kb.cases)
-    problems += [f"duplicate entry id {i}" for i, n in entry_ids.items() if n > 1]
-    problems += [f"duplicate case id {i}" for i, n in case_ids.items() if n > 1]
+    problems += [f"条目编号重复：{i}" for i, n in entry_ids.items() if n > 1]
+    problems += [f"案例编号重复：{i}" for i, n in case_ids.items() if n > 1]
     if set(entry_ids) & set(case_ids):
-        problems.append(
-            f"ids used by both an entry and a case: {sorted(set(entry_ids) & set(case_ids))}"
-        )
+        problems.append(f"条目和案例用了同一个编号：{sorted(set(entry_ids) & set(case_ids))}")
 
     owners: dict[str, set[str]] = defaultdict(set)
     for entry in kb.entries:
         where = f"{entry.source}: {entry.id}"
         if len(entry.questions) < MIN_QUESTIONS:
             problems.append(
-                f"{where}: {len(entry.questions)} question paraphrases, need {MIN_QUESTIONS}"
+                f"{where}：只有 {len(entry.questions)} 种问法，至少要 {MIN_QUESTIONS} 种"
             )
         if len(entry.answer) > MAX_ANSWER:
-            problems.append(f"{where}: answer has {len(entry.answer)} characters, max {MAX_ANSWER}")
+            problems.append(f"{where}：回答有 {len(entry.answer)} 字，最多 {MAX_ANSWER} 字")
         if len(entry.next_steps) > MAX_NEXT_STEPS:
             problems.append(
-                f"{where}: next_steps has {len(entry.next_steps)} characters, max {MAX_NEXT_STEPS}"
+                f"{where}：“怎么办”有 {len(entry.next_steps)} 字，最多 {MAX_NEXT_STEPS} 字"
             )
         if not entry.citations:
-            problems.append(f"{where}: no citation")
+            problems.append(f"{where}：没有法律依据")
         for citation in entry.citations:
             problems += check_citation(kb, citation, where)
-        problems += [f"{where}: unknown case {c}" for c in entry.cases if c not in case_ids]
+        problems += [f"{where}：没有这个案例 {c}" for c in entry.cases if c not in case_ids]
         for question in (*entry.questions, entry.title):
             owners[normalize(question)].add(entry.id)
     for question, ids in owners.items():
         if len(ids) > 1:
-            problems.append(f"paraphrase {question!r} belongs to several entries: {sorted(ids)}")
+            problems.append(f"问法“{question}”同时属于几个条目：{sorted(ids)}")
 
     for case in kb.cases:
         where = f"{case.source}: {case.id}"
         if len(case.story) > MAX_STORY:
-            problems.append(f"{where}: story has {len(case.story)} characters, max {MAX_STORY}")
+            problems.append(f"{where}：案例故事有 {len(case.story)} 字，最多 {MAX_STORY} 字")
         if not case.entries:
-            problems.append(f"{where}: a case must link to at least one entry")
-        problems += [f"{where}: unknown entry {e}" for e in case.entries if e not in entry_ids]
+            problems.append(f"{where}：案例至少要关联一个条目")
+        problems += [f"{where}：没有这个条目 {e}" for e in case.entries if e not in entry_ids]
         for citation in case.citations:
             problems += check_citation(kb, citation, where)
 
     per_topic = Counter(e.topic for e in kb.entries)
     problems += [
-        f"topic {topic} has {n} entries, need {MIN_PER_TOPIC}"
+        f"话题“{topic}”只有 {n} 个条目，至少要 {MIN_PER_TOPIC} 个"
         for topic, n in sorted(per_topic.items())
         if n < MIN_PER_TOPIC
     ]
     for word, term in kb.synonyms.items():
         if not word or not term or word == term:
-            problems.append(f"synonym {word!r} -> {term!r} is empty or maps to itself")
+            problems.append(f"同义词“{word}”→“{term}”为空或指向自己")
 
     report.counts = {
         "entries": len(kb.entries),

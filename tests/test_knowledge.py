@@ -217,17 +217,17 @@ def _with_first_entry(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
-        ({"citations": (Citation("民法典", "第一千三百条"),)}, "has no 第一千三百条"),
-        ({"citations": (Citation("婚姻法", "第三十二条"),)}, "repealed"),
-        ({"citations": (Citation("治安管理处罚法", "第四十三条"),)}, "without an article number"),
+        ({"citations": (Citation("民法典", "第一千三百条"),)}, "没有第一千三百条"),
+        ({"citations": (Citation("婚姻法", "第三十二条"),)}, "废止"),
+        ({"citations": (Citation("治安管理处罚法", "第四十三条"),)}, "不能写条号"),
         (
             {"citations": (Citation("民法典", "第一千零七十九条", "夫妻双方要求离婚的"),)},
-            "quote does not match",
+            "原文不一致",
         ),
-        ({"citations": (Citation("不存在法", "第一条"),)}, "unknown law"),
-        ({"citations": ()}, "no citation"),
-        ({"answer": "很长" * 200}, "answer has"),
-        ({"questions": ("只有一句",)}, "question paraphrases"),
+        ({"citations": (Citation("不存在法", "第一条"),)}, "没有这部法律"),
+        ({"citations": ()}, "没有法律依据"),
+        ({"answer": "很长" * 200}, "回答有"),
+        ({"questions": ("只有一句",)}, "种问法"),
     ],
 )
 def test_check_catches_bad_entries(
@@ -240,8 +240,8 @@ def test_check_catches_bad_entries(
 def test_check_catches_duplicate_ids_and_paraphrases(kb: KnowledgeBase) -> None:
     twin = dataclasses.replace(kb.entries[1], id=kb.entries[0].id)
     report = check_knowledge(kb.replace_entries((*kb.entries, twin)))
-    assert any("duplicate entry id" in p for p in report.problems)
-    assert any("belongs to several entries" in p for p in report.problems)
+    assert any("条目编号重复" in p for p in report.problems)
+    assert any("同时属于几个条目" in p for p in report.problems)
 
 
 def test_knowledge_layer_does_not_import_flask() -> None:

@@ -115,10 +115,11 @@ def ask(ctx: click.Context, question: str | None, as_json: bool, file: Any) -> N
         try:
             item = json.loads(line)
             text = str(item["question"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise click.ClickException(
-                f'第 {number} 行不是合法的 {{"id", "question"}}：{exc}'
-            ) from exc
+        except (ValueError, KeyError, TypeError):
+            raise PufaError(
+                f'第 {number} 行应是一行 JSON，带 "question"（可选 "id"），例如 '
+                '{"id": "q1", "question": "离婚冷静期多久"}'
+            ) from None
         result = {"id": item.get("id"), **asker.explain(text)}
         click.echo(
             json.dumps(result, ensure_ascii=False)

@@ -32,6 +32,7 @@ from bot.web.admin.auth import current_user, engine, login_required
 from knowledge.kb import Entry, KnowledgeBase
 
 bp = Blueprint("kb", __name__, url_prefix="/admin/kb")
+PAGE_SIZE = 50
 
 
 def kb() -> KnowledgeBase:
@@ -60,9 +61,17 @@ def index() -> str:
         )
     ]
     pending = len(layer().list("pending"))
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
     return render_template(
         "admin/kb_list.html",
-        entries=entries,
+        entries=entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(entries),
+        page=page,
+        pages=pages,
         topics=kb().topics,
         q=query,
         topic=topic,
