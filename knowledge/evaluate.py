@@ -13,6 +13,8 @@ from .errors import KnowledgeError
 from .matcher import Matcher
 
 NOT_ANSWERED = {"fallback", "empty", "greeting", "thanks"}
+# What the resident meets on the first reply to an in-scope question.
+FIRST_REPLY = ("direct_right", "direct_wrong", "menu_right", "menu_wrong", "fallback")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Evaluation:
     top3: int = 0
     fallback: int = 0
     false_answer: int = 0
+    first_reply: Counter[str] = field(default_factory=Counter)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[dict[str, Any]] = field(default_factory=list)
 
@@ -37,9 +40,17 @@ class Evaluation:
         def rate(n: int, d: int) -> float:
             return round(n / d, 4) if d else 0.0
 
+        first = {kind: rate(self.first_reply[kind], self.in_scope) for kind in FIRST_REPLY}
+        direct = self.first_reply["direct_right"] + self.first_reply["direct_wrong"]
         return {
             "in_scope": self.in_scope,
             "out_of_scope": self.out_of_scope,
+            "first_reply": first,
+            "solved_first_turn": rate(
+                self.first_reply["direct_right"] + self.first_reply["menu_right"], self.in_scope
+            ),
+            "direct_rate": rate(direct, self.in_scope),
+            "direct_precision": rate(self.first_reply["direct_right"], direct),
             "top1": rate(self.top1, self.in_scope),
             "top3": rate(self.top3, self.in_scope),
             "fallback_rate_in_scope": rate(self.fallback, self.in_scope),
@@ -88,6 +99,7 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
                 result.misses.append({"id": item.id, "question": item.question, "got": ranked[:3]})
             continue
         result.in_scope += 1
+        result.first_reply[_first_reply(matcher, outcome, item.expected)] += 1
         if not answered:
             result.fallback += 1
         hit1 = answered and bool(ranked) and ranked[0] in item.expected
@@ -108,6 +120,16 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
                 }
             )
     return result
+
+
+def _first_reply(matcher: Matcher, outcome: Any, expected: frozenset[str]) -> str:
+    """A menu is not an answer: the resident has to write again, so it counts apart."""
+    if outcome.outcome == "answered" and outcome.best:
+        return "direct_right" if outcome.best.entry_id in expected else "direct_wrong"
+    if outcome.outcome == "choices":
+        offered = {m.entry_id for m in matcher.choices(outcome)}
+        return "menu_right" if offered & expected else "menu_wrong"
+    return "fallback"
 
 
 def evaluate_baseline(baseline: Any, items: Iterable[Labelled]) -> dict[str, float]:

@@ -286,3 +286,20 @@ def test_hotline_numbers_are_words(matcher: Matcher) -> None:
     assert result.best is not None
     assert result.best.entry_id == "yuanzhu-consult-hotline"
     assert "2000" not in matcher.match("借了2000块不还").terms
+
+
+def test_first_reply_counts_a_menu_apart_from_an_answer(matcher: Matcher) -> None:
+    from knowledge.evaluate import Labelled
+
+    items = [
+        Labelled("a", "离婚冷静期多久", frozenset({"hunyin-cooling-off"})),
+        Labelled("b", "离婚", frozenset({"hunyin-sue-divorce"})),  # one broad word: a menu
+        Labelled("c", "离婚冷静期多久", frozenset({"jiedai-interest-cap"})),
+    ]
+    summary = evaluate(matcher, items).summary()
+    first = summary["first_reply"]
+    third = round(1 / 3, 4)
+    assert (first["direct_right"], first["direct_wrong"]) == (third, third)
+    assert first["menu_right"] + first["menu_wrong"] == third
+    assert summary["direct_rate"] == round(2 / 3, 4)
+    assert summary["direct_precision"] == 0.5
