@@ -189,6 +189,9 @@ def test_cases_after_an_answer_and_by_topic(wechat: WeChat, kb) -> None:
     assert "以案说法" in reply
     topic_word = kb.cases[0].topic[:2]
     assert "以案说法" in wechat.text("o-case2", f"案例 {topic_word}")
+    menu = wechat.text("o-case4", "案例")
+    for topic in kb.topics[:6]:
+        assert f"案例 {topic}" in menu, menu  # whole topic names, never 「案例 个人」
 
 
 def test_crisis_words_put_emergency_contacts_first(wechat: WeChat) -> None:

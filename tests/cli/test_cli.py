@@ -124,3 +124,52 @@ def test_eval_prints_rates(runner: CliRunner, tmp_path: Path) -> None:
     assert set(data["baseline_bm25"]) == {"top1", "top3"}
     assert data["top1"] == 1.0
     assert data["false_answer_rate_out_of_scope"] == 0.0
+
+
+def _config_with(tmp_path: Path, url: str) -> list[str]:
+    from bot.settings import DEFAULT_CONFIG
+
+    config = tmp_path / "pufa.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
+            'url = "sqlite:///pufa.db"', f'url = "{url}"'
+        ),
+        encoding="utf-8",
+    )
+    return ["--config", str(config)]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysqlx://nobody@nowhere/db", "数据库地址无效"),
+        ("not a url at all", "数据库地址无效"),
+        ("postgresql+psycopg://nobody@127.0.0.1:1/none", "连不上数据库"),
+    ],
+)
+def test_a_bad_database_url_is_one_chinese_line(
+    runner: CliRunner, tmp_path: Path, url: str, message: str
+) -> None:
+    result = runner.invoke(main, [*_config_with(tmp_path, url), "user", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"错误：{message}"), result.output
+    assert "Traceback" not in result.output
+
+
+def test_only_init_and_serve_create_a_database(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere" / "pufa.db"
+    db.parent.mkdir()
+    base = _config_with(tmp_path, f"sqlite:///{db}")
+    for args in (
+        ["user", "list"],
+        ["push", "list"],
+        ["stats", "--from", "2026-01-01", "--to", "2026-01-31"],
+    ):
+        result = runner.invoke(main, [*base, *args])
+        assert result.exit_code == 1, args
+        assert "没有找到数据库文件" in result.output
+        assert str(db) in result.output
+        assert not db.exists()
+    assert runner.invoke(main, [*base, "init"]).exit_code == 0
+    assert db.exists()
+    assert runner.invoke(main, [*base, "user", "list"]).exit_code == 0

@@ -240,3 +240,16 @@ def test_push_deliveries_show_pseudonyms_not_openids(auth: Auth, client, store) 
     html = client.get(created.headers["Location"]).get_data(as_text=True)
     assert "oSecretOpenId123" not in html
     assert pseudonym("oSecretOpenId123") in html
+
+
+def test_knowledge_base_list_pages_and_phone_sized_charts(auth: Auth, client, kb) -> None:  # type: ignore[no-untyped-def]
+    auth.login("staff1")
+    first = client.get("/admin/kb/").get_data(as_text=True)
+    assert f"共 {len(kb.entries)} 条" in first
+    assert first.count("/admin/kb/edit?id=") == 50
+    last_page = -(-len(kb.entries) // 50)
+    last = client.get(f"/admin/kb/?page={last_page}").get_data(as_text=True)
+    assert last.count("/admin/kb/edit?id=") == len(kb.entries) - 50 * (last_page - 1)
+    stats = client.get("/admin/stats/").get_data(as_text=True)
+    assert "<svg" in stats
+    assert not re.search(r'<svg[^>]* width="\d+"', stats)  # scales to the screen
