@@ -21,6 +21,12 @@ from .wechat import AES_KEY, APPID, TOKEN, WeChat
 PG_URL = os.environ.get("PUFA_TEST_DATABASE_URL", "")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt costs a good part of a second per account; tests create hundreds."""
+    monkeypatch.setattr("bot.store.users.HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge()

@@ -9,7 +9,14 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from bot.kb.layer import ChangeError, cite_text, entry_from_dict, parse_citations, validate
+from bot.kb.layer import (
+    ChangeError,
+    cite_text,
+    entry_from_dict,
+    parse_citations,
+    question_owners,
+    validate,
+)
 from knowledge.kb import Entry, KnowledgeBase
 
 COLUMNS = [
@@ -113,6 +120,7 @@ def entries_from_rows(
     entries: list[Entry] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    owners = question_owners(kb)
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -126,7 +134,7 @@ def entries_from_rows(
             errors.append((number, f"编号 {entry.id} 与第 {seen[entry.id]} 行重复"))
             continue
         seen[entry.id] = number
-        errors += [(number, problem) for problem in validate(kb, entry)]
+        errors += [(number, problem) for problem in validate(kb, entry, owners)]
         entries.append(entry)
     return entries, errors
 

@@ -128,7 +128,19 @@ def _citation_parts(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-def validate(kb: KnowledgeBase, entry: Entry) -> list[str]:
+def question_owners(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """Normalised question -> the entries that have it. An import builds it once for all its
+    rows, not once per row."""
+    owners: dict[str, set[str]] = {}
+    for other in kb.entries:
+        for question in (*other.questions, other.title):
+            owners.setdefault(normalize(question), set()).add(other.id)
+    return owners
+
+
+def validate(
+    kb: KnowledgeBase, entry: Entry, owners: dict[str, set[str]] | None = None
+) -> list[str]:
     """The same rules as `pufa kb check`, for one entry against the live knowledge base."""
     problems = []
     where = entry.id or "新条目"
@@ -148,12 +160,14 @@ def validate(kb: KnowledgeBase, entry: Entry) -> list[str]:
         problems.append("至少要有一条法律依据")
     for citation in entry.citations:
         problems += check_citation(kb, citation, where)
-    mine = {normalize(q) for q in (*entry.questions, entry.title)}
-    for other in kb.entries:
-        if other.id != entry.id:
-            clash = mine & {normalize(q) for q in (*other.questions, other.title)}
-            if clash:
-                problems.append(f"问法“{sorted(clash)[0]}”已属于条目 {other.id}")
+    owners = question_owners(kb) if owners is None else owners
+    clashes = {
+        (other, question)
+        for question in {normalize(q) for q in (*entry.questions, entry.title)}
+        for other in owners.get(question, ())
+        if other != entry.id
+    }
+    problems += [f"问法“{q}”已属于条目 {other}" for other, q in sorted(clashes)[:1]]
     known_cases = {c.id for c in kb.cases}
     problems += [f"没有这个案例：{c}" for c in entry.cases if c not in known_cases]
     return problems

@@ -15,6 +15,7 @@ from knowledge.errors import PufaError
 
 ROLES = {"admin": "管理员", "staff": "工作人员", "reviewer": "审核人", "leader": "领导"}
 MIN_PASSWORD = 8
+HASH_METHOD = "scrypt"  # werkzeug's strong default; the tests swap in a fast one
 UNLOCKED = "pufa user unlock"  # the address of the record that ends a login lock
 
 
@@ -54,7 +55,7 @@ def add_user(
                     username=username,
                     display_name=display_name or username,
                     roles=",".join(sorted(parsed)),
-                    password_hash=generate_password_hash(password),
+                    password_hash=generate_password_hash(password, method=HASH_METHOD),
                     active=True,
                     created_at=utcnow(),
                 )
@@ -93,7 +94,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         conn.execute(
             update(users)
             .where(users.c.username == username)
-            .values(password_hash=generate_password_hash(password))
+            .values(password_hash=generate_password_hash(password, method=HASH_METHOD))
         )
 
 
