@@ -79,6 +79,6 @@ class ChitChat:
 
     def topics_for(self, kinds: tuple[str, ...]) -> frozenset[str] | None:
         """The topics whose entries may follow the emergency line; None: any topic."""
-        if any(kind not in self.crisis_topics for kind in kinds):
+        if not kinds or any(kind not in self.crisis_topics for kind in kinds):
             return None
         return frozenset(t for kind in kinds for t in self.crisis_topics[kind])

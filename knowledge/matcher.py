@@ -91,7 +91,6 @@ class Matcher:
         vocabulary = [*kb.dictionary, *(k for e in kb.entries for k in e.keywords)]
         self.tokenizer = LegalTokenizer(vocabulary, kb.synonyms)
         self._entries: list[Entry] = list(kb.entries)
-        self._topic = {entry.id: entry.topic for entry in self._entries}
         self._docs: list[_Doc] = []
         corpus: list[list[str]] = []
         for index, entry in enumerate(self._entries):
@@ -161,19 +160,15 @@ class Matcher:
             return MatchResult("empty", (), (), crisis)
         weights = self._weights(terms, extra)
         ranked = self._rank(query, weights)
-        topics = self.chitchat.topics_for(crisis) if crisis else None
-        if topics is not None:
-            ranked = [m for m in ranked if self._topic[m.entry_id] in topics]
-            if not ranked:
-                return MatchResult("fallback", (), tuple(weights), crisis)
+        if (topics := self.chitchat.topics_for(crisis)) is not None:  # the danger's own topic
+            ranked = [m for m in ranked if self.kb.entry(m.entry_id).topic in topics]
+        if not ranked:
+            return MatchResult("fallback", (), tuple(weights), crisis)
         anchored = any(self._is_legal(t) for t in weights) or bool(extra)
         outcome = self._decide(ranked)
-        if not anchored and outcome != "fallback":
-            # No legal word at all: at most offer choices, and only on a broad overlap.
-            top = ranked[0]
-            outcome = (
-                "choices" if top.coverage >= 0.5 and len(top.matched_terms) >= 2 else "fallback"
-            )
+        if not anchored and outcome != "fallback":  # no legal word: choices on a broad overlap
+            broad = ranked[0].coverage >= 0.5 and len(ranked[0].matched_terms) >= 2
+            outcome = "choices" if broad else "fallback"
         if outcome == "answered" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
         if outcome == "answered" and not any(self._is_legal(t) for t in ranked[0].matched_terms):

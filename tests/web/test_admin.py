@@ -195,11 +195,13 @@ def test_unanswered_queue_groups_and_escapes(auth: Auth, client, wechat: WeChat)
 def test_statistics_page_and_export(auth: Auth, client, store, kb) -> None:  # type: ignore[no-untyped-def]
     seed_demo(store.engine, kb, ["苍岭村", "岭口村"], days=20, people=30)
     auth.login("boss")
-    html = client.get("/admin/stats/").get_data(as_text=True)
-    assert "演示数据" in html
+    plain = client.get("/admin/stats/").get_data(as_text=True)
+    assert "未计入：演示数据" in plain  # made-up rows are left out unless asked for
+    html = client.get("/admin/stats/?demo=1").get_data(as_text=True)
+    assert "随机编造" in html
     assert len(re.findall(r'<rect class="bar"[^>]* width="(?!0\.0")', html)) > 10
-    assert "解答群众法律咨询" in html
-    xlsx = client.get("/admin/stats/export.xlsx")
+    assert "（含演示数据，不能用于汇报）" in html
+    xlsx = client.get("/admin/stats/export.xlsx?demo=1")
     assert xlsx.status_code == 200
     book = load_workbook(BytesIO(xlsx.data))
     assert book["概况"]["B3"].value > 0

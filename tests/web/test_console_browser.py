@@ -112,7 +112,7 @@ def test_statistics_charts_render_and_excel_downloads(
     base, _ = site
     page = browser.new_page(accept_downloads=True)
     login(page, base, "boss")
-    page.goto(f"{base}/admin/stats/")
+    page.goto(f"{base}/admin/stats/?demo=1")  # the site's figures are all demo rows
     bars = page.locator("figure.chart svg rect.bar")
     assert bars.count() > 20
     widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(bars.count())]
@@ -129,6 +129,11 @@ def test_statistics_charts_render_and_excel_downloads(
     download_info.value.save_as(path)
     book = load_workbook(path)
     assert book["概况"]["B3"].value == int(page.inner_text("#total"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    phone = page.locator("figure.chart svg").first.bounding_box()
+    assert phone is not None
+    assert phone["width"] <= 390  # no sideways scrolling on a phone
 
 
 def test_resident_script_shows_as_text_in_the_queue(site: tuple[str, Any], browser: Any) -> None:
