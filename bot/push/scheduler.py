@@ -102,31 +102,25 @@ def sync_job() -> None:
     for push in book.list({"queued"}):  # sent now: replaces a job still set for later
         job = scheduler.get_job(f"push:{push.id}")
         if job is None or job.next_run_time is None or job.next_run_time > now:
-            scheduler.add_job(
-                run_push_job,
-                DateTrigger(now),
-                id=f"push:{push.id}",
-                args=[push.id],
-                replace_existing=True,
-            )
+            _run_now(scheduler, push.id, now)
     for push in book.list({"cancelled", "missed", "draft", "submitted"}):
         if scheduler.get_job(f"push:{push.id}"):
             scheduler.remove_job(f"push:{push.id}")
     for push in book.list({"sending"}):
         if not scheduler.get_job(f"push:{push.id}"):
             log.info("resuming push %s after an interruption", push.id)
-            scheduler.add_job(
-                run_push_job,
-                DateTrigger(now),
-                id=f"push:{push.id}",
-                args=[push.id],
-                replace_existing=True,
-            )
+            _run_now(scheduler, push.id, now)
     for push in book.list({"scheduled"}):
         if not push.content.cron and not scheduler.get_job(f"push:{push.id}"):
             book.mark(
                 push.id, "approved", actor="scheduler"
             )  # lost its job: schedule again next round
+
+
+def _run_now(scheduler: Any, push_id: int, now: datetime) -> None:
+    scheduler.add_job(
+        run_push_job, DateTrigger(now), id=f"push:{push_id}", args=[push_id], replace_existing=True
+    )
 
 
 def token_job() -> None:
