@@ -15,6 +15,7 @@ from handlers import Context, build_registry, respond
 from handlers.render import cite
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
+from knowledge.related import related
 
 _ids = count(1)
 
@@ -63,6 +64,7 @@ class Asker:
             "outcome": result.outcome,
             "entry_id": entry.id if entry else None,
             "score": result.best.score if result.best else None,
+            "confidence": round(result.confidence, 4),
             "terms": list(result.terms),
             "crisis": list(result.crisis),
             "alternatives": [
@@ -75,4 +77,8 @@ class Asker:
                 for m in result.matches[:5]
             ],
             "citations": [cite(matcher.kb, c) for c in entry.citations] if entry else [],
+            "related": [
+                {"entry_id": m.entry_id, "title": matcher.kb.entry(m.entry_id).title}
+                for m in related(matcher, result)
+            ],
         }

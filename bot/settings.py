@@ -138,24 +138,31 @@ class Server:
 @dataclass(frozen=True)
 class Matching:
     answer_threshold: float = setting(
-        MatchSettings.answer_threshold, "直接作答所需的最低匹配分（0–1）"
+        MatchSettings.answer_threshold, "直接作答所需的最低匹配分（0–1），把握再大也不低于它"
+    )
+    answer_confidence: float = setting(
+        MatchSettings.answer_confidence,
+        "直接作答所需的把握（第一条答对的概率，0–1）；0 表示用 knowledge/data/decision.yaml 里拟合的工作点",
     )
     choice_threshold: float = setting(
         MatchSettings.choice_threshold, "给出“您是不是想问”候选所需的最低分"
     )
-    margin: float = setting(MatchSettings.margin, "第一名领先第二名至少多少分才直接作答")
+    margin: float = setting(0.0, "旧设置，已由 answer_confidence 取代，不再起作用")
     max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
     candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
 
     def __post_init__(self) -> None:
-        for name in ("answer_threshold", "choice_threshold", "margin"):
+        for name in ("answer_threshold", "choice_threshold", "answer_confidence", "margin"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise SettingsError(f"matching.{name} 应在 0 到 1 之间")
         if self.choice_threshold > self.answer_threshold:
             raise SettingsError("matching.choice_threshold 不能大于 answer_threshold")
 
     def engine(self) -> MatchSettings:
-        return MatchSettings(**{f.name: getattr(self, f.name) for f in fields(self)})
+        wanted = {f.name for f in fields(MatchSettings)}
+        return MatchSettings(
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name in wanted}
+        )
 
 
 SECRET_ENV = {

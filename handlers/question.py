@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.matcher import MatchResult
+from knowledge.related import related
 
 from .context import Context
-from .render import article_text, choices_text, crisis_text, entry_text
+from .render import (
+    article_text,
+    choices_text,
+    crisis_text,
+    entry_text,
+    law_text,
+    related_text,
+)
 from .reply import Reply
 
 # The question log keeps the matcher's words; an empty message counts as a fallback there.
-LOGGED_AS = {"empty": "fallback"}
+LOGGED_AS = {"empty": "fallback", "article": "law_text"}
 
 
 def answer_question(text: str, channel: str, ctx: Context) -> Reply:
@@ -43,6 +51,9 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         ctx.state["last_entry"] = entry_id
     if result.outcome == "choices":
         ctx.state["choices"] = [m.entry_id for m in ctx.matcher.choices(result)]
+    if entry_id and (offered := related(ctx.matcher, result)):
+        body = f"{body}\n{related_text(offered, ctx)}"
+        ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
     if result.crisis:  # the emergency line first; alone when no entry of its topic fits
         emergency = crisis_text(result.crisis, ctx)
         body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"
@@ -59,6 +70,8 @@ def _body(result: MatchResult, ctx: Context) -> tuple[str, str | None]:
         return entry_text(ctx.kb.entry(result.best.entry_id), ctx), result.best.entry_id
     if result.outcome == "choices":
         return choices_text(ctx.matcher.choices(result), ctx), None
+    if result.outcome == "article":
+        return law_text(result.articles, ctx), None
     if result.outcome == "empty" and not result.crisis:
         return ctx.text("empty"), None
     return ctx.text("fallback"), None

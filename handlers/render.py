@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.kb import Case, Citation, Entry, KnowledgeBase
-from knowledge.laws import Reference
+from knowledge.laws import Article, Reference
 from knowledge.matcher import Match
 
 from .context import Context
@@ -76,6 +76,31 @@ def choices_text(matches: list[Match], ctx: Context) -> str:
     lines += [f"{i}. {ctx.kb.entry(m.entry_id).title}" for i, m in enumerate(matches, 1)]
     lines.append(ctx.text("choices_footer"))
     return "\n".join(lines)
+
+
+def law_text(articles: tuple[Article, ...], ctx: Context) -> str:
+    """The long tail: no entry fits, so the law's own words, labelled as such, and who to ask."""
+    laws = ctx.kb.laws
+    parts = [ctx.text("law_text")]
+    for article in articles:
+        law = laws.law(article.law_key)
+        parts += [f"《{law.title}》{article.label}", article.text]
+    titles = dict.fromkeys(laws.law(a.law_key) for a in articles)
+    versions = "、".join(f"{t.title.removeprefix('中华人民共和国')} {t.version}" for t in titles)
+    parts += [
+        ctx.text("version_note", versions=versions),
+        ctx.text("local_help"),
+        ctx.text("disclaimer"),
+    ]
+    return "\n".join(parts)
+
+
+def related_text(matches: list[Match], ctx: Context) -> str:
+    """“相关问题：回复 2 看…，回复 3 看…”: numbered after the answer itself, which is 1."""
+    items = "，".join(
+        f"回复 {i} 看“{ctx.kb.entry(m.entry_id).title}”" for i, m in enumerate(matches, 2)
+    )
+    return ctx.text("related", items=items)
 
 
 def crisis_text(kinds: tuple[str, ...], ctx: Context) -> str:

@@ -12,9 +12,10 @@ from typing import Any
 from .errors import KnowledgeError
 from .matcher import Matcher
 
-NOT_ANSWERED = {"fallback", "empty", "greeting", "thanks"}
+NOT_ANSWERED = {"fallback", "article", "empty", "greeting", "thanks"}
+WITH_A_LAW = {"answered", "article"}  # out of scope, either is a false answer
 # What the resident meets on the first reply to an in-scope question.
-FIRST_REPLY = ("direct_right", "direct_wrong", "menu_right", "menu_wrong", "fallback")
+FIRST_REPLY = ("direct_right", "direct_wrong", "menu_right", "menu_wrong", "law_text", "fallback")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Labelled:
     id: str
     question: str
     expected: frozenset[str]  # empty means out of scope ("none")
+    gap: bool = False  # in scope, but no entry answers it
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Evaluation:
     top3: int = 0
     fallback: int = 0
     false_answer: int = 0
+    gaps: Counter[str] = field(default_factory=Counter)  # what gap questions were told
     first_reply: Counter[str] = field(default_factory=Counter)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[dict[str, Any]] = field(default_factory=list)
@@ -55,6 +58,9 @@ class Evaluation:
             "top3": rate(self.top3, self.in_scope),
             "fallback_rate_in_scope": rate(self.fallback, self.in_scope),
             "false_answer_rate_out_of_scope": rate(self.false_answer, self.out_of_scope),
+            "gaps": sum(self.gaps.values()),
+            "gap_rate": rate(sum(self.gaps.values()), self.in_scope + sum(self.gaps.values())),
+            "gap_replies": dict(self.gaps),
             "worst_confusions": [
                 {"expected": e, "got": g, "count": n}
                 for (e, g), n in self.confusions.most_common(5)
@@ -77,7 +83,8 @@ def read_labelled(path: Path) -> list[Labelled]:
                 if isinstance(expected, str)
                 else list(expected)
             )
-            items.append(Labelled(str(raw["id"]), str(raw["question"]), frozenset(ids)))
+            gap = bool(raw.get("gap")) and not ids
+            items.append(Labelled(str(raw["id"]), str(raw["question"]), frozenset(ids), gap))
         except (ValueError, KeyError, TypeError) as exc:
             raise KnowledgeError(
                 f"{path.name} line {number}: need id, question, expected ({exc})"
@@ -93,10 +100,13 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
         answered = outcome.outcome not in NOT_ANSWERED
         if not item.expected:
             result.out_of_scope += 1
-            if outcome.outcome == "answered":
+            if item.gap:
+                result.gaps[outcome.outcome] += 1
+            if outcome.outcome in WITH_A_LAW:
                 result.false_answer += 1
-                result.confusions[("none", ranked[0])] += 1
-                result.misses.append({"id": item.id, "question": item.question, "got": ranked[:3]})
+                got = ranked[0] if outcome.outcome == "answered" else "law_text"
+                result.confusions[("none", got)] += 1
+                result.misses.append({"id": item.id, "question": item.question, "got": [got]})
             continue
         result.in_scope += 1
         result.first_reply[_first_reply(matcher, outcome, item.expected)] += 1
@@ -129,7 +139,7 @@ def _first_reply(matcher: Matcher, outcome: Any, expected: frozenset[str]) -> st
     if outcome.outcome == "choices":
         offered = {m.entry_id for m in matcher.choices(outcome)}
         return "menu_right" if offered & expected else "menu_wrong"
-    return "fallback"
+    return "law_text" if outcome.outcome == "article" else "fallback"
 
 
 def evaluate_baseline(baseline: Any, items: Iterable[Labelled]) -> dict[str, float]:

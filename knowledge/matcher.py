@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -11,9 +12,13 @@ import bm25s
 import numpy as np
 from rapidfuzz import fuzz
 
+from .articles import ArticleIndex
 from .chitchat import ChitChat
+from .decide import Calibration, evidence
+from .focus import focus
 from .kb import Entry, KnowledgeBase
 from .normalize import normalize
+from .results import Match, MatchResult, MatchSettings
 from .tokenize import LegalTokenizer, pinyin_key
 
 # coverage of the question's words, of its character pairs, precision on the best
@@ -41,42 +46,6 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
 
 
 @dataclass(frozen=True)
-class MatchSettings:
-    answer_threshold: float = 0.30
-    choice_threshold: float = 0.13
-    margin: float = 0.08
-    max_choices: int = 3
-    candidates: int = 30
-
-
-@dataclass(frozen=True)
-class Match:
-    entry_id: str
-    score: float  # calibrated 0..1
-    matched_terms: tuple[str, ...]
-    question: str  # the paraphrase that matched best
-    coverage: float  # share of the question's word weight this entry explains
-    char_coverage: float  # the same for character pairs
-    precision: float  # share of the best paraphrase's weight found in the question
-    similarity: float  # rapidfuzz similarity to that paraphrase, 0..1
-    bm25: float
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """What the engine decided for one message; `outcome` drives the reply."""
-
-    outcome: str  # answered | choices | fallback | greeting | thanks | empty
-    matches: tuple[Match, ...]
-    terms: tuple[str, ...]
-    crisis: tuple[str, ...] = ()
-
-    @property
-    def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
-
-
-@dataclass(frozen=True)
 class _Doc:
     entry: int
     text: str  # normalised paraphrase
@@ -88,6 +57,8 @@ class Matcher:
         self.kb = kb
         self.settings = settings or MatchSettings()
         self.chitchat = ChitChat.load()
+        self.calibration = Calibration.load()
+        self.articles = ArticleIndex(kb.laws)
         vocabulary = [*kb.dictionary, *(k for e in kb.entries for k in e.keywords)]
         self.tokenizer = LegalTokenizer(vocabulary, kb.synonyms)
         self._entries: list[Entry] = list(kb.entries)
@@ -158,14 +129,16 @@ class Matcher:
         extra = self.tokenizer.homophone_terms(query, set(terms))
         if not terms and not extra:
             return MatchResult("empty", (), (), crisis)
-        weights = self._weights(terms, extra)
+        weights = self._weights(terms, extra, focus(query, self.tokenizer.tokens))
         ranked = self._rank(query, weights)
         if (topics := self.chitchat.topics_for(crisis)) is not None:  # the danger's own topic
             ranked = [m for m in ranked if self.kb.entry(m.entry_id).topic in topics]
         if not ranked:
-            return MatchResult("fallback", (), tuple(weights), crisis)
+            return self._long_tail(MatchResult("fallback", (), tuple(weights), crisis), weights)
         anchored = any(self._is_legal(t) for t in weights) or bool(extra)
-        outcome = self._decide(ranked)
+        found = evidence(query, ranked, weights, self._is_legal, lambda e: self.kb.entry(e).topic)
+        confidence = self.calibration.probability(found)
+        outcome = self._decide(ranked, confidence)
         if not anchored and outcome != "fallback":  # no legal word: choices on a broad overlap
             broad = ranked[0].coverage >= 0.5 and len(ranked[0].matched_terms) >= 2
             outcome = "choices" if broad else "fallback"
@@ -173,7 +146,18 @@ class Matcher:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
         if outcome == "answered" and not any(self._is_legal(t) for t in ranked[0].matched_terms):
             outcome = "choices"  # the overlap is only everyday words: do not answer with a law
-        return MatchResult(outcome, tuple(ranked), tuple(weights), crisis)
+        result = MatchResult(outcome, tuple(ranked), tuple(weights), crisis, confidence, found)
+        return self._long_tail(result, weights) if outcome == "fallback" else result
+
+    def _long_tail(self, result: MatchResult, weights: dict[str, float]) -> MatchResult:
+        """No entry fits: quote one or two articles that clearly do, never in a crisis."""
+
+        def telling(term: str) -> bool:  # a legal word, or one rare in everyday speech
+            return self._is_legal(term) or self.tokenizer.specificity(term) >= 0.7
+
+        if result.crisis or not (found := self.articles.find(weights, telling, self._is_legal)):
+            return result
+        return dataclasses.replace(result, outcome="article", articles=tuple(found))
 
     def _is_legal(self, term: str) -> bool:
         """Words that make a message a legal question: a signal word such as 告 or 赔, or a
@@ -183,7 +167,9 @@ class Matcher:
             return True
         return term in self.tokenizer.legal_terms and self.tokenizer.specificity(term) >= 0.7
 
-    def _weights(self, terms: list[str], extra: list[str]) -> dict[str, float]:
+    def _weights(
+        self, terms: list[str], extra: list[str], factors: dict[str, float]
+    ) -> dict[str, float]:
         """How much each query term matters: rare in the knowledge base, specific in everyday
         language, and part of the legal vocabulary. Words the knowledge base has never seen
         count less in long messages, where they are mostly the resident's story."""
@@ -195,7 +181,7 @@ class Matcher:
                 weight *= 1.6
             if term not in self._idf:
                 weight *= unknown_damping
-            weights[term] = weight
+            weights[term] = weight * factors.get(term, 1.0)
         for term in extra:
             weights.setdefault(term, 0.6 * self._idf.get(term, self._idf_unknown))
         return weights
@@ -303,15 +289,12 @@ class Matcher:
         end = int(np.searchsorted(self._doc_entry, entry_index, side="right"))
         return self._docs[start:end]
 
-    def _decide(self, ranked: list[Match]) -> str:
+    def _decide(self, ranked: list[Match], confidence: float) -> str:
         s = self.settings
         if not ranked or ranked[0].score < s.choice_threshold:
             return "fallback"
-        top = ranked[0].score
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        # A clear winner needs less of a lead: the margin shrinks to nothing at 0.7.
-        needed = max(0.02, s.margin * min(1.0, max(0.0, (0.7 - top) / (0.7 - s.answer_threshold))))
-        if top >= s.answer_threshold and top - runner_up >= needed:
+        needed = s.answer_confidence or self.calibration.threshold
+        if ranked[0].score >= s.answer_threshold and confidence >= needed:
             return "answered"
         return "choices"
 

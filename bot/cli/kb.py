@@ -109,12 +109,15 @@ def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool, basel
     click.echo(
         f"范围内 {summary['in_scope']} 条，第一次回复：直接答对 {first['direct_right']:.1%}，"
         f"直接答错 {first['direct_wrong']:.1%}，候选里有对的 {first['menu_right']:.1%}，"
-        f"候选里没有 {first['menu_wrong']:.1%}，兜底 {first['fallback']:.1%}\n"
+        f"候选里没有 {first['menu_wrong']:.1%}，法条原文 {first['law_text']:.1%}，"
+        f"兜底 {first['fallback']:.1%}\n"
         f"  一次解决（直接答对 + 候选有对）{summary['solved_first_turn']:.1%}；"
         f"直接作答率 {summary['direct_rate']:.1%}，其中答对 {summary['direct_precision']:.1%}\n"
         f"  排序：top-1 {summary['top1']:.1%}，top-3 {summary['top3']:.1%}，"
         f"兜底率 {summary['fallback_rate_in_scope']:.1%}\n"
-        f"范围外 {summary['out_of_scope']} 条：误答率 {summary['false_answer_rate_out_of_scope']:.1%}"
+        f"范围外 {summary['out_of_scope']} 条（其中缺条目 {summary['gaps']} 条，"
+        f"占法律问题 {summary['gap_rate']:.1%}）：用法律作答的 "
+        f"{summary['false_answer_rate_out_of_scope']:.1%}"
     )
     if baseline:
         plain = summary["baseline_bm25"]

@@ -13,6 +13,7 @@ OUTCOME_NAMES = {
     "answered": "直接解答",
     "article": "查询法条",
     "choices": "给出候选",
+    "law_text": "法条原文作答（缺条目）",
     "fallback": "转交人工",
     "chat": "闲聊",
 }

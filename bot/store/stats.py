@@ -215,7 +215,8 @@ def report_paragraph(figures: Figures, township: str) -> str:
         f"{span}，{township}通过公众号开展法治宣传推送{figures.pushes_sent}次，覆盖群众{figures.reach}人次",
         f"解答群众法律咨询{figures.questions}人次（{figures.residents}人）",
         f"其中直接解答{figures.rate('answered') + figures.rate('article'):.0%}、"
-        f"经选择后解答{figures.rate('choices'):.0%}、转交法律明白人或司法所{figures.rate('fallback'):.0%}",
+        f"经选择后解答{figures.rate('choices'):.0%}、转交法律明白人或司法所"
+        f"{figures.rate('fallback') + figures.rate('law_text'):.0%}",
     ]
     top = [topic for topic, _ in figures.by_topic.most_common(4) if topic != UNMATCHED][:3]
     if top:

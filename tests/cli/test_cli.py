@@ -78,8 +78,11 @@ def test_kb_check_json(runner: CliRunner) -> None:
     assert {"entries", "topics", "cases", "synonyms", "laws", "articles"} <= set(data["counts"])
 
 
-def test_kb_export_jsonl(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["kb", "export", "--jsonl"])
+def test_kb_export_jsonl(runner: CliRunner, tmp_path: Path) -> None:
+    base = _config_with(tmp_path, f"sqlite:///{tmp_path / 'pufa.db'}")
+    assert runner.invoke(main, [*base, "init"]).exit_code == 0
+    result = runner.invoke(main, [*base, "kb", "export", "--jsonl"])
+    assert result.exit_code == 0, result.output
     first = json.loads(result.output.splitlines()[0])
     assert {"id", "topic", "title", "questions", "answer", "citations", "cases"} <= set(first)
 

@@ -98,7 +98,10 @@ def unanswered() -> str:
                 .where(
                     and_(
                         questions.c.asked_at >= since,
-                        or_(questions.c.outcome == "fallback", questions.c.id.in_(disliked)),
+                        or_(
+                            questions.c.outcome.in_(("fallback", "law_text")),
+                            questions.c.id.in_(disliked),
+                        ),
                     )
                 )
                 .order_by(questions.c.asked_at.desc())

@@ -1,0 +1,43 @@
+"""The point of a long message: the ask ("会判多久", "起诉离婚应该怎么做") weighs more than
+the story told before it ("我结婚6年多", "我是租房的")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ASK_MARKERS = re.compile(
+    r"怎么|怎样|咋|啷个|哪门|如何|吗|能否|能不能|可不可以|可以不|会不会|要不要|该不该|"
+    r"应该|应当|多久|多少|几年|几个月|哪个|哪里|哪儿|去哪|找谁|找哪|算不算|是不是|有没有|"
+    r"合法|违法|犯法|犯罪吗|管不管|咋办|么办|\?|？"
+)
+_CLAUSES = re.compile(r"[\s,.!;:，。！；：、…~]+")
+ASK_WEIGHT = 1.3
+STORY_WEIGHT = 0.8
+# Shorter messages are all ask; an unpunctuated message takes this much before its question word.
+MIN_LENGTH = 24
+LEAD_IN = 12
+
+
+def ask_part(text: str) -> str | None:
+    """The words that carry the question, or None when the whole message does."""
+    text = text.strip()
+    if len(text) < MIN_LENGTH:
+        return None
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    asks = [c for c in clauses if ASK_MARKERS.search(c)]
+    if len(clauses) > 1 and asks and len(asks) < len(clauses):
+        return " ".join(asks)
+    starts = [m.start() for m in ASK_MARKERS.finditer(text)]
+    if not starts or starts[-1] < LEAD_IN:
+        return None
+    return text[starts[-1] - LEAD_IN :]
+
+
+def focus(text: str, tokens: Callable[[str], list[str]]) -> dict[str, float]:
+    """A factor per word of `text`: the ask's words count more, the background's less."""
+    ask = ask_part(text)
+    if ask is None:
+        return {}
+    asked = set(tokens(ask))
+    return {t: ASK_WEIGHT if t in asked else STORY_WEIGHT for t in tokens(text)}

@@ -1,0 +1,146 @@
+"""Answer first when the evidence is strong, with related titles; the point of a long message;
+the law's own words for the long tail; the first reply measured honestly."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.storage import questions
+from knowledge.decide import FEATURES, Calibration
+from knowledge.evaluate import evaluate, read_labelled
+from knowledge.focus import ask_part, focus
+from knowledge.matcher import Matcher
+from knowledge.related import related
+
+from .wechat import WeChat
+
+WAGES = "老板拖着工资不发咋个整"
+
+
+def test_the_fitted_calibration_grows_with_the_evidence() -> None:
+    calibration = Calibration.load()
+    assert set(calibration.weights) == set(FEATURES)
+    assert 0.5 <= calibration.threshold < 1
+    weak = dict.fromkeys(FEATURES, 0.0) | {"score": 0.2, "lead": 0.0, "length": 3.0}
+    strong = weak | {"score": 0.7, "lead": 0.3, "char_coverage": 0.8, "legal_coverage": 1.0}
+    assert calibration.probability(weak) < calibration.threshold < calibration.probability(strong)
+
+
+def test_the_confidence_setting_overrides_the_fitted_point(matcher: Matcher) -> None:
+    result = matcher.match(WAGES)
+    assert result.outcome == "answered"
+    careful = Matcher.__new__(Matcher)
+    careful.__dict__ = dict(matcher.__dict__)
+    careful.settings = dataclasses.replace(matcher.settings, answer_confidence=0.9999)
+    assert careful.match(WAGES).outcome == "choices"
+
+
+@pytest.mark.parametrize(
+    ("message", "ask"),
+    [
+        ("我结婚6年多，上个星期遭遇了家暴，现在想起诉离婚应该怎么做", "现在想起诉离婚应该怎么做"),
+        ("我是租房的房客房东突然要我搬走押金也不退我该找哪个说理", "押金也不退我该找哪个说理"),
+        ("离婚冷静期多久", None),  # short: all of it is the ask
+        ("我家的牛昨天跑到邻居地里吃了庄稼，他把牛扣下了", None),  # no question word at all
+    ],
+)
+def test_the_ask_of_a_long_message(message: str, ask: str | None) -> None:
+    found = ask_part(message)
+    assert found == ask or (ask is not None and found is not None and ask in found), found
+
+
+def test_the_ask_weighs_more_than_the_story(matcher: Matcher) -> None:
+    factors = focus(
+        "我结婚6年多，上个星期遭遇了家暴，现在想起诉离婚应该怎么做", matcher.tokenizer.tokens
+    )
+    assert factors["起诉离婚"] > 1 > factors["结婚"]
+
+
+def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
+    wechat: WeChat, matcher: Matcher
+) -> None:
+    result = matcher.match(WAGES)
+    offered = related(matcher, result)
+    assert 1 <= len(offered) <= 2
+    reply = wechat.text("o-related", WAGES)
+    assert reply.startswith(f"【{matcher.kb.entry(result.best.entry_id).title}】")
+    second = matcher.kb.entry(offered[0].entry_id)
+    assert f"回复 2 看“{second.title}”" in reply
+    assert wechat.text("o-related", "2").startswith(f"【{second.title}】")
+
+
+def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
+    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
+    result = matcher.match(message)
+    assert result.best is not None
+    top_title = matcher.kb.entry(result.best.entry_id).title
+    for match in related(matcher, result):
+        title = matcher.kb.entry(match.entry_id).title
+        assert not set(matcher.tokenizer.tokens(title)) <= set(matcher.tokenizer.tokens(top_title))
+
+
+def test_the_long_tail_quotes_articles_that_hold_the_legal_words(matcher: Matcher) -> None:
+    words = {"遗失物": 7.0, "拾得": 7.0, "归还": 3.0}
+    found = matcher.articles.find(words, lambda t: True, lambda t: True)
+    assert found, "an article on lost property should hold these words"
+    assert all(a.law_key == found[0].law_key for a in found)
+    assert all("遗失物" in a.text and "拾得" in a.text for a in found)
+    # A story's everyday words, or words no law uses, never reach an article.
+    assert matcher.articles.find({"吃饭": 3.0, "电饭锅": 5.0}, lambda t: True, lambda t: True) == []
+
+
+@pytest.mark.parametrize("chat", ["今天天气怎么样", "低价出售土鸡蛋需要的加微信", "手机卡顿怎么办"])
+def test_the_long_tail_never_answers_chat(matcher: Matcher, chat: str) -> None:
+    assert matcher.match(chat).outcome not in ("answered", "article")
+
+
+def test_law_text_reply_is_labelled_and_logged_as_a_gap(
+    wechat: WeChat, matcher: Matcher, store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = matcher.kb.laws.law("民法典").articles["第三百一十四条"]
+    real_match = matcher.match
+
+    def long_tail(text: str):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(real_match(text), outcome="article", articles=(article,))
+
+    monkeypatch.setattr(matcher, "match", long_tail)
+    reply = wechat.text("o-law", "捡到的东西要不要还")
+    assert reply.startswith("相关法律规定（原文）")
+    assert "《中华人民共和国民法典》第三百一十四条" in reply
+    assert article.text in reply
+    assert "12348" in reply
+    assert "民法典 2020-05-28" in reply
+    with store.engine.connect() as conn:
+        assert conn.execute(select(questions.c.outcome)).scalar_one() == "law_text"
+
+
+def test_eval_reports_gaps_and_law_text_apart(matcher: Matcher, tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    rows = [
+        {"id": "1", "question": "离婚冷静期是多久", "expected": "hunyin-cooling-off"},
+        {"id": "2", "question": "今天天气怎么样", "expected": "none"},
+        {"id": "3", "question": "商标被人抢注了怎么办", "expected": "none", "gap": True},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    items = read_labelled(path)
+    assert [i.gap for i in items] == [False, False, True]
+    summary = evaluate(matcher, items).summary()
+    assert summary["in_scope"] == 1
+    assert summary["gaps"] == 1
+    assert summary["gap_rate"] == 0.5
+    assert set(summary["first_reply"]) >= {"law_text", "direct_right", "menu_right"}
+    assert sum(summary["gap_replies"].values()) == 1
+
+
+def test_direct_answers_are_logged_with_the_entry(wechat: WeChat, store) -> None:
+    wechat.text("o-log", WAGES)
+    with store.engine.connect() as conn:
+        row = conn.execute(select(questions.c.outcome, questions.c.entry_id)).first()
+    assert row is not None
+    assert row.outcome == "answered"
+    assert row.entry_id
