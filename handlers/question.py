@@ -54,6 +54,7 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
     if entry_id and (offered := related(ctx.matcher, result)):
         body = f"{body}\n{related_text(offered, ctx)}"
         ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
+        ctx.state["related"] = True  # the log keeps the answer given, not the title picked next
     if result.crisis:  # the emergency line first; alone when no entry of its topic fits
         emergency = crisis_text(result.crisis, ctx)
         body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"

@@ -36,7 +36,7 @@ def pick_choice(message: Any, ctx: Context) -> Reply:
         return Reply(ctx.text("choice_expired"))
     entry_id = choices[number - 1]
     ctx.state.pop("choices", None)
-    if ctx.state.get("last_question"):
+    if ctx.state.get("last_question") and not ctx.state.pop("related", False):
         ctx.store.resolve_choice(ctx.state["last_question"], entry_id)
     return answer_entry(entry_id, ctx)
 

@@ -62,7 +62,7 @@ def test_the_ask_weighs_more_than_the_story(matcher: Matcher) -> None:
 
 
 def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
-    wechat: WeChat, matcher: Matcher
+    wechat: WeChat, matcher: Matcher, store
 ) -> None:
     result = matcher.match(WAGES)
     offered = related(matcher, result)
@@ -72,6 +72,9 @@ def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
     second = matcher.kb.entry(offered[0].entry_id)
     assert f"回复 2 看“{second.title}”" in reply
     assert wechat.text("o-related", "2").startswith(f"【{second.title}】")
+    with store.engine.connect() as conn:  # the log keeps the answer that was given
+        logged = conn.execute(select(questions.c.entry_id)).scalar_one()
+    assert logged == result.best.entry_id
 
 
 def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
