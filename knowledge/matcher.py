@@ -135,8 +135,8 @@ class Matcher:
             ranked = [m for m in ranked if self.kb.entry(m.entry_id).topic in topics]
         if not ranked:
             return self._long_tail(MatchResult("fallback", (), tuple(weights), crisis), weights)
-        anchored = any(self._is_legal(t) for t in weights) or bool(extra)
-        found = evidence(query, ranked, weights, self._is_legal, lambda e: self.kb.entry(e).topic)
+        anchored = any(self.is_legal(t) for t in weights) or bool(extra)
+        found = evidence(query, ranked, weights, self.is_legal, lambda e: self.kb.entry(e).topic)
         confidence = self.calibration.probability(found)
         outcome = self._decide(ranked, confidence)
         if not anchored and outcome != "fallback":  # no legal word: choices on a broad overlap
@@ -144,7 +144,7 @@ class Matcher:
             outcome = "choices" if broad else "fallback"
         if outcome == "answered" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
-        if outcome == "answered" and not any(self._is_legal(t) for t in ranked[0].matched_terms):
+        if outcome == "answered" and not any(self.is_legal(t) for t in ranked[0].matched_terms):
             outcome = "choices"  # the overlap is only everyday words: do not answer with a law
         result = MatchResult(outcome, tuple(ranked), tuple(weights), crisis, confidence, found)
         return self._long_tail(result, weights) if outcome == "fallback" else result
@@ -153,13 +153,13 @@ class Matcher:
         """No entry fits: quote one or two articles that clearly do, never in a crisis."""
 
         def telling(term: str) -> bool:  # a legal word, or one rare in everyday speech
-            return self._is_legal(term) or self.tokenizer.specificity(term) >= 0.7
+            return self.is_legal(term) or self.tokenizer.specificity(term) >= 0.7
 
-        if result.crisis or not (found := self.articles.find(weights, telling, self._is_legal)):
+        if result.crisis or not (found := self.articles.find(weights, telling, self.is_legal)):
             return result
         return dataclasses.replace(result, outcome="article", articles=tuple(found))
 
-    def _is_legal(self, term: str) -> bool:
+    def is_legal(self, term: str) -> bool:
         """Words that make a message a legal question: a signal word such as 告 or 赔, or a
         term from the knowledge base's vocabulary that is not an everyday word (手机, 吃饭)."""
         signals = self.chitchat.legal_signals

@@ -19,7 +19,8 @@ from knowledge.related import related
 
 from .wechat import WeChat
 
-WAGES = "老板拖着工资不发咋个整"
+LAND = "邻居把我家宅基地占了怎么办"
+TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
 
 
 def test_the_fitted_calibration_grows_with_the_evidence() -> None:
@@ -32,12 +33,12 @@ def test_the_fitted_calibration_grows_with_the_evidence() -> None:
 
 
 def test_the_confidence_setting_overrides_the_fitted_point(matcher: Matcher) -> None:
-    result = matcher.match(WAGES)
+    result = matcher.match(LAND)
     assert result.outcome == "answered"
     careful = Matcher.__new__(Matcher)
     careful.__dict__ = dict(matcher.__dict__)
     careful.settings = dataclasses.replace(matcher.settings, answer_confidence=0.9999)
-    assert careful.match(WAGES).outcome == "choices"
+    assert careful.match(LAND).outcome == "choices"
 
 
 @pytest.mark.parametrize(
@@ -64,10 +65,11 @@ def test_the_ask_weighs_more_than_the_story(matcher: Matcher) -> None:
 def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
     wechat: WeChat, matcher: Matcher, store
 ) -> None:
-    result = matcher.match(WAGES)
+    result = matcher.match(LAND)
     offered = related(matcher, result)
     assert 1 <= len(offered) <= 2
-    reply = wechat.text("o-related", WAGES)
+    reply = wechat.text("o-related", LAND)
+    assert result.best is not None
     assert reply.startswith(f"【{matcher.kb.entry(result.best.entry_id).title}】")
     second = matcher.kb.entry(offered[0].entry_id)
     assert f"回复 2 看“{second.title}”" in reply
@@ -75,6 +77,14 @@ def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
     with store.engine.connect() as conn:  # the log keeps the answer that was given
         logged = conn.execute(select(questions.c.entry_id)).scalar_one()
     assert logged == result.best.entry_id
+
+
+def test_a_second_problem_is_offered_as_a_related_title(matcher: Matcher) -> None:
+    result = matcher.match(TWO_PROBLEMS)
+    assert result.outcome == "answered"
+    assert result.best is not None
+    assert result.best.entry_id.startswith("shebao-dibao")
+    assert any(m.entry_id.startswith("jiedai-") for m in related(matcher, result))
 
 
 def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
@@ -141,7 +151,7 @@ def test_eval_reports_gaps_and_law_text_apart(matcher: Matcher, tmp_path: Path) 
 
 
 def test_direct_answers_are_logged_with_the_entry(wechat: WeChat, store) -> None:
-    wechat.text("o-log", WAGES)
+    wechat.text("o-log", LAND)
     with store.engine.connect() as conn:
         row = conn.execute(select(questions.c.outcome, questions.c.entry_id)).first()
     assert row is not None
