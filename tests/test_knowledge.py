@@ -83,8 +83,18 @@ def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> N
     assert 0 < result.best.score <= 1
 
 
-TARGETS = (0.85, 0.95, 0.05)  # top-1 at least, top-3 at least, out-of-scope answered at most
+# top-1 and top-3 at least; out-of-scope answered, and wrong direct answers, at most;
+# first-turn solved at least.
+TARGETS = (0.85, 0.95, 0.05, 0.04, 0.90)
 BLIND = DATA / "blind"
+# Sets first run after the engine and content work (docs/evaluation.md) guard the figure
+# first measured on them rather than the targets: blind 4 (82.3 / 94.6 top-1 / top-3),
+# blind 5 (75.7 / 92.5, its gaps since filled), blind 6 (74.4 / 90.4).
+FIRST_RUN = {
+    "labels_4.jsonl": (0.80, 0.92, 0.05, 0.04, 0.90),
+    "labels_5.jsonl": (0.72, 0.90, 0.05, 0.045, 0.86),
+    "labels_6.jsonl": (0.72, 0.88, 0.03, 0.04, 0.85),
+}
 
 
 @pytest.mark.parametrize(
@@ -93,17 +103,15 @@ BLIND = DATA / "blind"
         (sorted(GOLDEN.glob("*.jsonl")), (300, 50), TARGETS),
         (DEV_LABELS, (200, 50), TARGETS),
         ([BLIND / f"labels{n}.jsonl" for n in ("", "_2", "_3")], (500, 70), TARGETS),
-        # Held out from all content work (docs/evaluation.md): below the targets, so it guards
-        # the figure first measured on it (82.3 / 94.6 / 1.8 %) rather than the targets.
-        ([BLIND / "labels_4.jsonl"], (150, 40), (0.80, 0.92, 0.05)),
+        *(([BLIND / name], (150, 15), floor) for name, floor in FIRST_RUN.items()),
     ],
-    ids=["golden", "dev", "blind-1-3", "blind-4-held-out"],
+    ids=["golden", "dev", "blind-1-3", "blind-4", "blind-5", "blind-6"],
 )
 def test_quality_targets(
     matcher: Matcher,
     files: list[Path],
     least: tuple[int, int],
-    floor: tuple[float, float, float],
+    floor: tuple[float, float, float, float, float],
 ) -> None:
     items = [item for path in files for item in read_labelled(path)]
     summary = evaluate(matcher, items).summary()
@@ -113,11 +121,8 @@ def test_quality_targets(
     assert summary["top3"] >= floor[1], summary
     assert summary["false_answer_rate_out_of_scope"] <= floor[2], summary
     # What residents meet: a wrong direct answer costs most, so it stays rare on every set.
-    # Blind 4, the hardest, sits at the operating point chosen by cost (docs/evaluation.md):
-    # 69 % answered right and 5.6 % wrong there, against 61 % and 3.1 % before answer-first.
-    most_wrong = 0.06 if files == [BLIND / "labels_4.jsonl"] else 0.04
-    assert summary["first_reply"]["direct_wrong"] <= most_wrong, summary
-    assert summary["solved_first_turn"] >= 0.90, summary
+    assert summary["first_reply"]["direct_wrong"] <= floor[3], summary
+    assert summary["solved_first_turn"] >= floor[4], summary
 
 
 @pytest.mark.parametrize("text", ["你好", "您好，在吗", "谢谢你", "早上好啊", "好的，晓得了"])
