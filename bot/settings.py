@@ -150,6 +150,13 @@ class Matching:
     margin: float = setting(0.0, "旧设置，已由 answer_confidence 取代，不再起作用")
     max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
     candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
+    cache_dir: str = setting(
+        ".pufa-cache",
+        "存放建好的检索索引的目录（相对路径按当前目录计算），知识库没变时各进程直接载入；留空则不缓存",
+    )
+
+    def cache_path(self) -> Path | None:
+        return Path(self.cache_dir) if self.cache_dir else None
 
     def __post_init__(self) -> None:
         for name in ("answer_threshold", "choice_threshold", "answer_confidence", "margin"):
