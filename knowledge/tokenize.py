@@ -86,10 +86,12 @@ class LegalTokenizer:
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        words, total = state.pop("_jieba_words")  # type: ignore[misc]
+        stored = state.pop("_jieba_words")
+        assert isinstance(stored, tuple)
         self.__dict__.update(state)
         self._jieba = jieba.Tokenizer()
-        self._jieba.FREQ, self._jieba.total, self._jieba.initialized = words, total, True
+        self._jieba.FREQ, self._jieba.total = stored
+        self._jieba.initialized = True
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
