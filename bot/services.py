@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.kb.layer import KnowledgeLayer
+from bot.kb.live import build_matcher
 from bot.settings import Settings
 from bot.store.storage import Store
 from handlers import Services
 from handlers.texts import Texts
-from knowledge.kb import KnowledgeBase, load_knowledge
+from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
 
 
@@ -18,8 +19,9 @@ def build_services(
     matcher: Matcher | None = None,
 ) -> Services:
     if matcher is None:
-        kb = kb or KnowledgeLayer(store.engine).apply(load_knowledge())
-        matcher = Matcher(kb, settings.matching.engine())
+        layer = KnowledgeLayer(store.engine)
+        engine = settings.matching.engine()
+        matcher = build_matcher(layer, engine, settings.matching.cache_path(), kb)
         matcher.match("离婚冷静期多久")  # warm jieba and pypinyin now, not on the first resident
     return Services(
         matcher=matcher,

@@ -144,12 +144,17 @@ class Matching:
         MatchSettings.answer_confidence,
         "直接作答所需的把握（第一条答对的概率，0–1）；0 表示用 knowledge/data/decision.yaml 里拟合的工作点",
     )
-    choice_threshold: float = setting(
-        MatchSettings.choice_threshold, "给出“您是不是想问”候选所需的最低分"
-    )
+    choice_threshold: float = setting(MatchSettings.choice_threshold, "给出候选列表的最低分")
     margin: float = setting(0.0, "旧设置，已由 answer_confidence 取代，不再起作用")
     max_choices: int = setting(MatchSettings.max_choices, "候选列表最多几条")
     candidates: int = setting(MatchSettings.candidates, "BM25 初筛后参与精排的条目数")
+    cache_dir: str = setting(
+        ".pufa-cache",
+        "存放建好的检索索引的目录（相对路径按当前目录计算），知识库没变时各进程直接载入；留空则不缓存",
+    )
+
+    def cache_path(self) -> Path | None:
+        return Path(self.cache_dir) if self.cache_dir else None
 
     def __post_init__(self) -> None:
         for name in ("answer_threshold", "choice_threshold", "answer_confidence", "margin"):
@@ -160,9 +165,7 @@ class Matching:
 
     def engine(self) -> MatchSettings:
         wanted = {f.name for f in fields(MatchSettings)}
-        return MatchSettings(
-            **{f.name: getattr(self, f.name) for f in fields(self) if f.name in wanted}
-        )
+        return MatchSettings(**{k: v for k, v in vars(self).items() if k in wanted})
 
 
 SECRET_ENV = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +62,20 @@ def parse_markdown(text: str) -> dict[str, Any]:
     return {"title": title, "history": history, "articles": articles}
 
 
-def import_laws(source_dir: Path, meta_file: Path, out_dir: Path) -> list[str]:
-    """Write one JSON file per law from `source_dir` (and its `related/`); return the keys."""
+def law_sources(source_dir: Path) -> list[Path]:
+    return sorted(source_dir.glob("*.md")) + sorted((source_dir / "related").glob("*.md"))
+
+
+def import_laws(
+    source_dir: Path, meta_file: Path, out_dir: Path, sources: Iterable[Path] | None = None
+) -> list[str]:
+    """Write one JSON file per law from `source_dir` (and its `related/`), or from the given
+    `sources` of it; return the keys."""
     meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
     known = meta.get("laws", {})
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
-    sources = sorted(source_dir.glob("*.md")) + sorted((source_dir / "related").glob("*.md"))
-    for path in sources:
+    for path in law_sources(source_dir) if sources is None else sources:
         match = _FILE_DATE.match(path.name)
         if path.name == "SOURCES.md" or not match:
             continue

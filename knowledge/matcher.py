@@ -5,12 +5,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-from rapidfuzz import fuzz
 
 from .articles import ArticleIndex
 from .chitchat import ChitChat
@@ -19,12 +17,9 @@ from .focus import focus
 from .kb import Entry, KnowledgeBase
 from .normalize import normalize
 from .results import Match, MatchResult, MatchSettings
+from .scoring import Corpus, Scorer
 from .tokenize import LegalTokenizer, pinyin_key
 
-# coverage of the question's words, of its character pairs, precision on the best
-# paraphrase, rapidfuzz similarity to it. Chosen by grid search on the golden, dev and blind sets.
-SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
-ANSWER_CREDIT = 0.3
 # Ranking bonus for entries whose paraphrases keep using the question's words (BM25 over each
 # entry's paraphrases taken together), relative to the best candidate. Breaks ties between
 # sibling entries that share a vocabulary; it orders candidates but is not part of the score.
@@ -88,9 +83,6 @@ class Matcher:
             frozenset(self.tokenizer.tokens(f"{e.answer} {e.next_steps}")) - self._entry_terms[i]
             for i, e in enumerate(self._entries)
         ]
-        self._entry_pinyin = [
-            frozenset(pinyin_key(t) for t in terms if len(t) >= 2) for terms in self._entry_terms
-        ]
         self._pinyin_vocab = {pinyin_key(t): t for t in df if len(t) >= 2}
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -104,6 +96,28 @@ class Matcher:
         if self._entries:
             self._entry_bm25.index([terms or [""] for terms in by_entry], show_progress=False)
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
+        self._scorer = Scorer(
+            Corpus(
+                entry_ids=[e.id for e in self._entries],
+                entry_terms=self._entry_terms,
+                answer_terms=self._answer_terms,
+                entry_bigrams=self._entry_bigrams,
+                doc_terms=[d.terms for d in self._docs],
+                doc_texts=[d.text for d in self._docs],
+                doc_entry=self._doc_entry,
+                idf=self._idf,
+                bigram_idf=self._bigram_idf,
+                idf_unknown=self._idf_unknown,
+            )
+        )
+
+    def __getstate__(self) -> dict[str, object]:
+        """Stored without the long tail's article index, which is built on first use."""
+        return {k: v for k, v in self.__dict__.items() if k != "articles"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.articles = ArticleIndex(self.kb.laws)
 
     def _build_bigrams(self) -> None:
         """Character pairs per entry: robust where word segmentation of dialect or typos fails."""
@@ -212,7 +226,7 @@ class Matcher:
             ]
         if not best:
             return []
-        matches = [self._score(entry, bm, norm_query, weights, query_bigrams) for entry, bm in best]
+        matches = self._scorer.score(best, norm_query, weights, query_bigrams)
         centrality = self._centrality(weights, matches)
         matches.sort(key=lambda m: -(m.score + CENTRALITY_WEIGHT * centrality[m.entry_id]))
         return matches
@@ -225,69 +239,6 @@ class Matcher:
         raw = {m.entry_id: float(scores[self._entry_index[m.entry_id]]) for m in matches}
         best = max(raw.values()) or 1.0
         return {entry_id: value / best for entry_id, value in raw.items()}
-
-    def _score(
-        self,
-        entry_index: int,
-        bm: float,
-        norm_query: str,
-        weights: dict[str, float],
-        query_bigrams: set[str],
-    ) -> Match:
-        entry = self._entries[entry_index]
-        vocabulary = self._entry_terms[entry_index]
-        sounds = self._entry_pinyin[entry_index]
-        credit: dict[str, float] = {}
-        for term, weight in weights.items():
-            if term in vocabulary:
-                credit[term] = weight
-            elif len(term) >= 2 and pinyin_key(term) in sounds:
-                credit[term] = 0.6 * weight
-            elif term in self._answer_terms[entry_index]:
-                credit[term] = ANSWER_CREDIT * weight
-        coverage = sum(credit.values()) / (sum(weights.values()) or 1.0)
-        precision, similarity, question = 0.0, 0.0, ""
-        for doc in self._docs_of(entry_index):
-            doc_weight = sum(self._idf.get(t, 0.0) for t in doc.terms) or 1.0
-            doc_precision = (
-                sum(self._idf.get(t, 0.0) for t in doc.terms if t in credit) / doc_weight
-            )
-            doc_similarity = 0.0
-            if doc.text:
-                doc_similarity = (
-                    max(
-                        fuzz.ratio(norm_query, doc.text),
-                        0.85 * fuzz.partial_ratio(doc.text, norm_query),
-                    )
-                    / 100
-                )
-            if doc_precision + doc_similarity > precision + similarity:
-                precision, similarity, question = doc_precision, doc_similarity, doc.text
-        bigram_weight = (
-            sum(self._bigram_idf.get(b, self._idf_unknown) for b in query_bigrams) or 1.0
-        )
-        entry_bigrams = self._entry_bigrams[entry_index]
-        char_coverage = (
-            sum(self._bigram_idf[b] for b in query_bigrams if b in entry_bigrams) / bigram_weight
-        )
-        w = SCORE_WEIGHTS
-        score = w[0] * coverage + w[1] * char_coverage + w[2] * precision + w[3] * similarity
-        return Match(
-            entry_id=entry.id,
-            score=round(min(score, 1.0), 4),
-            matched_terms=tuple(sorted(credit, key=lambda t: -credit[t])),
-            question=question,
-            coverage=round(coverage, 4),
-            char_coverage=round(char_coverage, 4),
-            precision=round(precision, 4),
-            similarity=round(similarity, 4),
-            bm25=round(bm, 4),
-        )
-
-    def _docs_of(self, entry_index: int) -> Sequence[_Doc]:
-        start = int(np.searchsorted(self._doc_entry, entry_index, side="left"))
-        end = int(np.searchsorted(self._doc_entry, entry_index, side="right"))
-        return self._docs[start:end]
 
     def _decide(self, ranked: list[Match], confidence: float) -> str:
         s = self.settings

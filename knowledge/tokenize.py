@@ -62,9 +62,7 @@ class LegalTokenizer:
     """Segments text the same way for index and query, adding legal terms for synonyms."""
 
     def __init__(self, words: Iterable[str], synonyms: Mapping[str, str]) -> None:
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._jieba = _everyday_jieba()
         self._synonyms = {normalize(k): normalize(v) for k, v in synonyms.items() if normalize(k)}
         self.legal_terms = frozenset(
             w
@@ -79,6 +77,21 @@ class LegalTokenizer:
         keys = sorted(self._synonyms, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._homophones: dict[str, str] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """jieba's tokenizer holds a lock: store its word frequencies (with our words in
+        them) instead, which load faster than jieba reads its own dictionary."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_jieba"}
+        state["_jieba_words"] = (self._jieba.FREQ, self._jieba.total)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        stored = state.pop("_jieba_words")
+        assert isinstance(stored, tuple)
+        self.__dict__.update(state)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.FREQ, self._jieba.total = stored
+        self._jieba.initialized = True
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
@@ -126,6 +139,13 @@ class LegalTokenizer:
                     if term and term not in known and term not in run:
                         hits.append(term)
         return list(dict.fromkeys(hits))
+
+
+def _everyday_jieba() -> jieba.Tokenizer:
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 def _is_content(token: str) -> bool:

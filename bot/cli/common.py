@@ -3,7 +3,11 @@ the database they name."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from sqlalchemy.engine import make_url
@@ -11,6 +15,19 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.settings import Settings, load_settings
 from bot.store.storage import Store, StoreError
+
+T = TypeVar("T")
+
+
+@contextmanager
+def progress(items: Iterable[T], label: str, quiet: bool = False) -> Iterator[Iterable[T]]:
+    """A progress bar on a terminal's stderr; nothing when piped, or when asked to be quiet
+    (JSON output)."""
+    if quiet or not (sys.stderr.isatty() and sys.stdout.isatty()):
+        yield items
+        return
+    with click.progressbar(list(items), label=label, file=sys.stderr) as bar:
+        yield bar
 
 
 def settings_of(ctx: click.Context | None = None) -> Settings:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import open_store, settings_of
+from bot.cli.common import open_store, progress, settings_of
 from knowledge.check import check_knowledge
 from knowledge.kb import DATA_DIR, load_knowledge
-from knowledge.lawtext import import_laws
+from knowledge.lawtext import import_laws, law_sources
 
 
 @click.group()
@@ -73,7 +73,8 @@ def laws() -> None:
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def laws_import(source: Path) -> None:
     """从 SOURCE 目录（及其 related/）导入法律文本到 knowledge/data/laws/。"""
-    keys = import_laws(source, DATA_DIR / "law_meta.yaml", DATA_DIR / "laws")
+    with progress(law_sources(source), "导入法律法规") as sources:
+        keys = import_laws(source, DATA_DIR / "law_meta.yaml", DATA_DIR / "laws", sources)
     click.echo(f"已导入 {len(keys)} 部法律法规。请运行 pufa kb check 检查引用。")
 
 
@@ -88,12 +89,14 @@ def laws_import(source: Path) -> None:
 )
 def evaluate_command(files: tuple[Path, ...], misses: bool, as_json: bool, baseline: bool) -> None:
     """用标注好的问题（{"id","question","expected"}）衡量回答质量。"""
+    from bot.kb.live import bundled_matcher
     from knowledge.evaluate import evaluate, read_labelled
-    from knowledge.matcher import Matcher
 
-    matcher = Matcher(load_knowledge(), settings_of().matching.engine())
+    matching = settings_of().matching
+    matcher = bundled_matcher(matching.engine(), matching.cache_path())
     items = [item for path in files for item in read_labelled(path)]
-    result = evaluate(matcher, items)
+    with progress(items, f"评测 {len(items)} 个问题", quiet=as_json) as shown:
+        result = evaluate(matcher, shown)
     summary = result.summary()
     if misses:
         summary["misses"] = result.misses

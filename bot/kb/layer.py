@@ -7,6 +7,7 @@ The bundled files stay untouched; approved changes in the database are laid over
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -187,6 +188,23 @@ class KnowledgeLayer:
                     )
                 ).scalar_one()
             )
+
+    def fingerprint(self) -> str:
+        """Digest of every approved change; with the bundle's, the key of the index cache."""
+        digest = hashlib.sha256()
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                select(
+                    kb_changes.c.id,
+                    kb_changes.c.action,
+                    kb_changes.c.entry_id,
+                    kb_changes.c.payload,
+                )
+                .where(kb_changes.c.state == "approved")
+                .order_by(kb_changes.c.id)
+            ):
+                digest.update(f"{row.id}\t{row.action}\t{row.entry_id}\t{row.payload}\n".encode())
+        return digest.hexdigest()
 
     def apply(self, base: KnowledgeBase) -> KnowledgeBase:
         """The bundled knowledge base with every approved change laid over it."""

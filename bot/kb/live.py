@@ -7,16 +7,59 @@ keep being answered by the old matcher meanwhile.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from bot.kb.layer import KnowledgeLayer
 from handlers.context import Services
+from knowledge.index_cache import bundle_digest, load_or_build
 from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher, MatchSettings
 
 log = logging.getLogger(__name__)
+
+
+def build_matcher(
+    layer: KnowledgeLayer,
+    settings: MatchSettings,
+    cache_dir: Path | None,
+    base: KnowledgeBase | None = None,
+) -> Matcher:
+    """The bundled knowledge base with the approved staff layer, indexed: loaded from the
+    index cache when one was stored for the same bundle and layer, else built (and stored).
+    A knowledge base handed in by the caller is always built, never cached."""
+
+    def build() -> Matcher:
+        return Matcher(layer.apply(base or load_knowledge()), settings)
+
+    if cache_dir is None or base is not None:
+        return build()
+    return _cached(cache_dir, layer.fingerprint(), build, settings)
+
+
+def bundled_matcher(settings: MatchSettings, cache_dir: Path | None) -> Matcher:
+    """The bundled knowledge base alone (for `pufa eval`), through the same cache."""
+
+    def build() -> Matcher:
+        return Matcher(load_knowledge(), settings)
+
+    return build() if cache_dir is None else _cached(cache_dir, EMPTY_LAYER, build, settings)
+
+
+EMPTY_LAYER = hashlib.sha256().hexdigest()  # the fingerprint of a layer with no changes
+
+
+def _cached(
+    cache_dir: Path, fingerprint: str, build: Callable[[], Matcher], settings: MatchSettings
+) -> Matcher:
+    key = hashlib.sha256(f"{bundle_digest()}:{fingerprint}".encode()).hexdigest()
+    matcher = load_or_build(cache_dir, key, build)
+    matcher.settings = settings
+    return matcher
 
 
 class LiveKnowledge:
@@ -27,11 +70,13 @@ class LiveKnowledge:
         settings: MatchSettings,
         base: KnowledgeBase | None = None,
         check_every: float = 3.0,
+        cache_dir: Path | None = None,
     ) -> None:
         self.services = services
         self.layer = layer
         self.settings = settings
         self._base = base
+        self.cache_dir = cache_dir
         self.check_every = check_every
         self.version = layer.version()
         self._checked = time.monotonic()
@@ -54,8 +99,7 @@ class LiveKnowledge:
     def _rebuild(self, version: int) -> None:
         try:
             with self._lock:
-                self._base = self._base or load_knowledge()
-                matcher = Matcher(self.layer.apply(self._base), self.settings)
+                matcher = build_matcher(self.layer, self.settings, self.cache_dir, self._base)
                 matcher.match("离婚冷静期多久")
                 self.services.matcher = matcher
                 self.version = version

