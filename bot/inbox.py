@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.store.journal import Journal
 from bot.store.storage import Store
 from handlers import Context, Registry, Services, respond
 
@@ -49,6 +50,14 @@ def handle(services: Services, registry: Registry, store: Store, message: Any) -
     assert claim.inbound_id is not None
     store.finish_inbound(claim.inbound_id, reply)
     return reply
+
+
+def journal(journal: Journal, message: Any) -> None:
+    """Keep a message the database could not take; a failure here is logged, not raised."""
+    try:
+        journal.write(dedupe_key(message), message.source, _kind(message), message_content(message))
+    except Exception:
+        log.exception("could not write %s to the journal either", dedupe_key(message))
 
 
 def _kind(message: Any) -> str:

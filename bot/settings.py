@@ -127,6 +127,7 @@ class Server:
     trusted_proxies: int = setting(
         0, "前面有几层可信的反向代理（如 nginx 填 1），用来取得真实的访问地址；直接对外时填 0"
     )
+    journal: str = setting("pufa-journal.db", "数据库连不上时暂存居民消息的本地文件")
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1024 or not 0 <= self.trusted_proxies <= 5:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,7 +70,11 @@ def make_settings(db_url: str, mode: str = "safe", simulator: bool = False) -> S
         base,
         wechat=dataclasses.replace(base.wechat, encryption_mode=mode),
         database=dataclasses.replace(base.database, url=db_url),
-        server=dataclasses.replace(base.server, simulator=simulator),
+        server=dataclasses.replace(
+            base.server,
+            simulator=simulator,
+            journal=str(Path(tempfile.mkdtemp(prefix="pufa-journal-")) / "journal.db"),
+        ),
         secrets=Secrets(token=TOKEN, appid=APPID, aes_key=AES_KEY, secret_key="test-secret-key"),
     )
 

@@ -36,6 +36,7 @@ def _day(text: str) -> date:
 def stats(start: str, end: str, village: str | None, xlsx: Path | None, include_demo: bool) -> None:
     """打印一段时间的咨询与推送数据（可导出 Excel）。演示数据和试运行推送默认不计入。"""
     from bot.store.export import OUTCOME_NAMES, workbook
+    from bot.store.journal import Journal
     from bot.store.stats import compute, report_paragraph
 
     settings = _settings()
@@ -77,6 +78,11 @@ def stats(start: str, end: str, village: str | None, xlsx: Path | None, include_
     ]
     if any(left_out):
         click.echo("未计入：" + "、".join(part for part in left_out if part))
+    if waiting := Journal(settings.server.journal).count():
+        click.echo(
+            f"注意：数据库故障期间暂存了 {waiting} 条居民消息，尚未补录"
+            "（数据库恢复后由定时任务进程或网页服务启动时自动补录）"
+        )
     click.echo(report_paragraph(figures, settings.township.name))
     if xlsx:
         xlsx.write_bytes(workbook(figures, settings.township.name))

@@ -88,7 +88,11 @@ class LiveKnowledge:
         if now - self._checked < self.check_every or self._building:
             return
         self._checked = now
-        version = self.layer.version()
+        try:
+            version = self.layer.version()
+        except Exception:  # a database hiccup must not turn a request into an error page
+            log.warning("could not read the knowledge base version; keeping the current one")
+            return
         if version != self.version:
             self._building = True
             threading.Thread(target=self._rebuild, args=(version,), daemon=True).start()

@@ -152,6 +152,14 @@ def retention_job() -> None:
         log.info("removed the text of %s questions past the retention period", removed)
 
 
+def journal_job() -> None:
+    """Messages the web tier journalled while the database was down, moved in once it is back."""
+    from bot.store.journal import Journal
+
+    runtime = _runtime()
+    Journal(runtime.settings.server.journal).replay(runtime.services.store)
+
+
 def on_missed(event: JobExecutionEvent) -> None:
     if event.job_id.startswith("push:") and RUNTIME is not None:
         push_id = int(event.job_id.split(":")[1])
@@ -190,6 +198,7 @@ def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
         (token_job, "pufa:token", {"minutes": 5}, True),
         (retention_job, "pufa:retention", {"hours": 24}, True),
         (tags_job, "pufa:tags", {"seconds": max(every, 30)}, False),
+        (journal_job, "pufa:journal", {"seconds": 30}, True),
     ]
     for job, job_id, interval, at_once in table:
         extra: dict[str, Any] = {"next_run_time": now} if at_once else {}

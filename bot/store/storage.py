@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +50,7 @@ class Store:
         self.url = url
         try:
             self.engine: Engine = _engine(url)
+            _forget_pool_in_children(self.engine)
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError):
             raise StoreError(
                 f"数据库地址无效：{_shown(url)}。SQLite 写作 sqlite:///pufa.db，PostgreSQL 写作 "
@@ -63,6 +66,24 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def import_inbound(
+        self, key: str, openid: str, msg_type: str, content: str | None, received_at: datetime
+    ) -> bool:
+        """A journalled delivery, moved in after an outage; False if its MsgId is here already."""
+        row = {
+            "dedupe_key": key,
+            "openid": openid,
+            "msg_type": msg_type,
+            "content": content,
+            "received_at": received_at,
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(inbound.insert().values(**row))
+        except IntegrityError:
+            return False
+        return True
 
     # -- deliveries -------------------------------------------------------------------
     def claim_inbound(self, key: str, openid: str, msg_type: str, content: str | None) -> Claim:
@@ -235,6 +256,18 @@ def _shown(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return repr(url)
+
+
+def _forget_pool_in_children(engine: Engine) -> None:
+    """A forked worker (gunicorn --preload) must not share its parent's open connections: it
+    drops the inherited pool, without closing those connections, and opens its own."""
+    ref = weakref.ref(engine)
+
+    def after_fork() -> None:
+        if (alive := ref()) is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork)
 
 
 def _engine(url: str) -> Engine:

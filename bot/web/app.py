@@ -11,6 +11,7 @@ from bot.kb.layer import KnowledgeLayer
 from bot.kb.live import LiveKnowledge
 from bot.services import build_services
 from bot.settings import Settings, load_settings, require_web_secrets
+from bot.store.journal import Journal
 from bot.store.storage import Store
 from bot.web.gate import Gate
 from handlers import Registry, Services, build_registry
@@ -29,6 +30,14 @@ class Pufa:
     registry: Registry
     store: Store
     gate: Gate
+    journal: Journal
+
+
+def _replay(journal: Journal, store: Store) -> None:
+    try:
+        journal.replay(store)
+    except Exception:  # the web tier starts anyway; the scheduler retries
+        log.exception("could not replay the message journal")
 
 
 def create_app(
@@ -54,7 +63,11 @@ def create_app(
     store = Store(settings.database.url)
     store.create_schema()
     services = build_services(settings, store, kb, matcher)
-    app.extensions["pufa"] = Pufa(settings, services, build_registry(), store, Gate(settings))
+    journal = Journal(settings.server.journal)
+    _replay(journal, store)
+    app.extensions["pufa"] = Pufa(
+        settings, services, build_registry(), store, Gate(settings), journal
+    )
     live = LiveKnowledge(
         services,
         KnowledgeLayer(store.engine),

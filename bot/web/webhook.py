@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.replies import TextReply
 
 from bot import inbox
+from bot.store.storage import StoreError
 from bot.web.gate import Rejected
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,11 @@ def wechat() -> Response:
         return Response(str(exc.status), status=exc.status, mimetype="text/plain")
     try:
         text = inbox.handle(pufa.services, pufa.registry, pufa.store, message)
-    except Exception:  # e.g. the database is down: still answer kindly, never an error page
+    except (SQLAlchemyError, StoreError):  # the database falters: keep the message, answer kindly
+        log.exception("the database could not take a message from WeChat; journalled")
+        inbox.journal(pufa.journal, message)
+        text = pufa.services.texts.get("error")
+    except Exception:  # never an error page: WeChat would retry, the resident would wait
         log.exception("could not handle a message from WeChat")
         text = pufa.services.texts.get("error")
     if not text:
