@@ -33,7 +33,10 @@ def message_content(message: Any) -> str | None:
     return None
 
 
-def handle(services: Services, registry: Registry, store: Store, message: Any) -> str:
+def handle(
+    services: Services, registry: Registry, store: Store, message: Any, limit: int = 0
+) -> str:
+    """The reply to one delivery; `limit` is the most messages per resident per minute."""
     key = dedupe_key(message)
     claim = store.claim_inbound(key, message.source, _kind(message), message_content(message))
     if not claim.claimed:
@@ -43,13 +46,21 @@ def handle(services: Services, registry: Registry, store: Store, message: Any) -
             if claim.reply is not None
             else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
         )
+    assert claim.inbound_id is not None
+    if limit and not _kind(message).startswith("event") and _too_fast(store, message, limit):
+        reply = services.texts.get("slow_down")  # no matching work for a flood
+        store.finish_inbound(claim.inbound_id, reply)
+        return reply
     ctx = Context(services, message.source, inbound_id=claim.inbound_id)
     if _kind(message) != "event:unsubscribe":
         store.touch_resident(message.source)
     reply = respond(registry, message, ctx)
-    assert claim.inbound_id is not None
     store.finish_inbound(claim.inbound_id, reply)
     return reply
+
+
+def _too_fast(store: Store, message: Any, limit: int) -> bool:
+    return store.recent_inbound(message.source, 60) > limit
 
 
 def journal(journal: Journal, message: Any) -> None:

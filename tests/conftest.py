@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from bot.settings import Secrets, Settings, load_settings
 from bot.settings import WeChat as WeChatSettings
@@ -55,12 +55,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'pufa.db'}"
         return
-    engine = create_engine(PG_URL)
-    metadata.drop_all(engine)
-    engine.dispose()
+    _empty(PG_URL)
     yield PG_URL
-    engine = create_engine(PG_URL)
+    _empty(PG_URL)
+
+
+def _empty(url: str) -> None:
+    """Drop pufa's tables and the migration record, so the next test starts from nothing."""
+    engine = create_engine(url)
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
 
 

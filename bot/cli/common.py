@@ -43,7 +43,7 @@ def open_store(settings: Settings | None = None, *, create: bool = False) -> Sto
     create a new SQLite file: anywhere else a missing file means the wrong folder or config."""
     settings = settings or settings_of()
     if not create:
-        missing = _missing_sqlite_file(settings.database.url)
+        missing = missing_sqlite_file(settings.database.url)
         if missing is not None:
             raise StoreError(
                 f"没有找到数据库文件 {missing}（配置 {settings.source} 中 [database] url = "
@@ -56,7 +56,7 @@ def open_store(settings: Settings | None = None, *, create: bool = False) -> Sto
     return store
 
 
-def _missing_sqlite_file(url: str) -> Path | None:
+def missing_sqlite_file(url: str) -> Path | None:
     try:
         parsed = make_url(url)
     except ArgumentError:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from bot.cli.common import open_store, settings_of
+from bot.cli.db import db
 from bot.cli.kb import evaluate_command, kb, laws
 from bot.cli.push import campaigns, push, scheduler_command
 from bot.cli.stats import demo_data, retention, stats
@@ -149,6 +150,7 @@ def chat(ctx: click.Context) -> None:
 
 
 for command in (
+    db,
     kb,
     laws,
     evaluate_command,

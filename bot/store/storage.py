@@ -7,14 +7,15 @@ import os
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, func, select, update
+from sqlalchemy import Table, and_, create_engine, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
+from bot.store import migrate
 from bot.store.privacy import mask_personal_numbers
 from bot.store.tables import (
     conversations,
@@ -58,14 +59,27 @@ class Store:
             ) from None
 
     def create_schema(self) -> None:
+        """Create or upgrade the tables by the migrations in bot/store/migrations."""
         try:
-            metadata.create_all(self.engine)
+            migrate.upgrade(self.engine)
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
             raise StoreError(f"连不上数据库 {_shown(self.url)}：{reason}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def recent_inbound(self, openid: str, seconds: int) -> int:
+        """How many deliveries this resident made in the last `seconds`, in every worker."""
+        since = utcnow() - timedelta(seconds=seconds)
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(inbound)
+                    .where(and_(inbound.c.openid == openid, inbound.c.received_at >= since))
+                ).scalar_one()
+            )
 
     def import_inbound(
         self, key: str, openid: str, msg_type: str, content: str | None, received_at: datetime

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,6 +69,8 @@ inbound = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     Column("reply", Text),
     Column("replied_at", UTCDateTime()),
+    # The per-resident rate limit counts a resident's recent deliveries (revision 0002).
+    Index("ix_inbound_openid_received_at", "openid", "received_at"),
 )
 
 questions = Table(

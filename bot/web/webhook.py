@@ -34,7 +34,8 @@ def wechat() -> Response:
         log.warning("rejected /wechat request: %s", exc)
         return Response(str(exc.status), status=exc.status, mimetype="text/plain")
     try:
-        text = inbox.handle(pufa.services, pufa.registry, pufa.store, message)
+        limit = pufa.settings.wechat.max_messages_per_minute
+        text = inbox.handle(pufa.services, pufa.registry, pufa.store, message, limit)
     except (SQLAlchemyError, StoreError):  # the database falters: keep the message, answer kindly
         log.exception("the database could not take a message from WeChat; journalled")
         inbox.journal(pufa.journal, message)

@@ -87,3 +87,17 @@ def test_a_forked_worker_opens_its_own_connections(db_url: str) -> None:
     with store.engine.connect() as conn:  # and the parent's own connection still works
         conn.execute(select(inbound.c.id)).all()
     store.dispose()
+
+
+def test_readyz_says_whether_the_database_answers(
+    app, client, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["database"] == "ok"
+    assert ready.get_json()["entries"] > 600
+    monkeypatch.setattr(store.engine, "connect", _down)
+    app.extensions["pufa"].journal.write("msg:9", "o-r", "text", "x")
+    down = client.get("/readyz")
+    assert down.status_code == 503
+    assert down.get_json()["journal_waiting"] == 1

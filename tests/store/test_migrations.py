@@ -1,0 +1,88 @@
+"""Migrations: a fresh database and one made by the previous release (create_all, no revision)
+both reach the head with every row kept, and the tables match the code's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, select, text
+
+from bot.cli.main import main
+from bot.store import migrate
+from bot.store.storage import Store
+from bot.store.tables import inbound, metadata, questions
+
+
+def _differences(engine) -> list:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": migrate.ours})
+        return list(compare_metadata(context, metadata))
+
+
+def test_a_fresh_database_reaches_the_head_and_matches_the_tables(db_url: str) -> None:
+    store = Store(db_url)
+    store.create_schema()
+    assert migrate.current(store.engine) == "0002"
+    assert _differences(store.engine) == []
+    store.dispose()
+
+
+def test_the_previous_releases_database_is_upgraded_with_every_row(db_url: str) -> None:
+    engine = create_engine(db_url)
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:  # what create_all made: the tables, no revision
+        conn.execute(text("DROP TABLE alembic_version"))
+        now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+        for n in range(50):
+            conn.execute(
+                inbound.insert().values(
+                    dedupe_key=f"msg:{n}",
+                    openid=f"o-{n % 7}",
+                    msg_type="text",
+                    content=f"问题{n}",
+                    received_at=now,
+                )
+            )
+            conn.execute(
+                questions.insert().values(
+                    openid=f"o-{n % 7}",
+                    text=f"问题{n}",
+                    channel="text",
+                    outcome="answered",
+                    asked_at=now,
+                )
+            )
+    engine.dispose()
+    store = Store(db_url)
+    store.create_schema()
+    assert migrate.current(store.engine) == "0002"
+    with store.engine.connect() as conn:
+        assert len(conn.execute(select(inbound.c.id)).all()) == 50
+        assert len(conn.execute(select(questions.c.id)).all()) == 50
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("inbound")}
+    assert "ix_inbound_openid_received_at" in indexes
+    assert _differences(store.engine) == []
+    store.dispose()
+
+
+def test_the_db_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.settings import DEFAULT_CONFIG
+
+    db = tmp_path / "pufa.db"
+    config = tmp_path / "pufa.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
+            'url = "sqlite:///pufa.db"', f'url = "sqlite:///{db}"'
+        ),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    upgraded = runner.invoke(main, ["--config", str(config), "db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "0002" in upgraded.output
+    shown = runner.invoke(main, ["--config", str(config), "db", "current"])
+    assert shown.exit_code == 0, shown.output
+    assert "0002" in shown.output
