@@ -128,6 +128,8 @@ def main() -> None:
     memory = pss_mb(gunicorn.pid)
 
     replies: dict[int, list[str]] = defaultdict(list)
+    polite: list[float] = []  # when each "系统开小差" reply came back
+    back: list[float] = []  # when PostgreSQL was started again
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
     lock = threading.Lock()
@@ -154,6 +156,8 @@ def main() -> None:
             statuses[status] += 1
             latencies.append((time.perf_counter() - t0) * 1000)
             replies[number].append(content)
+            if "开小差" in content:
+                polite.append(time.monotonic())
 
     outage: threading.Thread | None = None
     if args.outage:
@@ -163,6 +167,7 @@ def main() -> None:
             pg_cluster("stop")
             time.sleep(args.outage)
             pg_cluster("start")
+            back.append(time.monotonic())
 
         outage = threading.Thread(target=stop_then_start)
         outage.start()
@@ -198,6 +203,12 @@ def main() -> None:
         f"messages sent {sent}; inbound rows {stored} "
         f"({waiting} were waiting in the journal, {replayed} replayed); lost {sent - stored}"
     )
+    if back:
+        after = max(polite, default=back[0]) - back[0]
+        print(
+            f"polite error replies: {len(polite)}; the last came {after:.1f} s after "
+            "PostgreSQL was back"
+        )
     print(f"web tier PSS at start: {memory:.0f} MB for {args.workers} workers")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bot.cli.common import missing_sqlite_file, open_store, settings_of
 from bot.store import migrate
-from bot.store.storage import Store, StoreError
+from bot.store.storage import Store, StoreError, shown
 
 
 @click.group()
@@ -34,3 +36,29 @@ def db_current() -> None:
     click.echo(
         f"当前版本：{revision}" if revision else "还没有版本记录（新库，或旧版 pufa 建的库）"
     )
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """把整个数据库备份到 TARGET 文件（服务运行中也可以做）。"""
+    from bot.store.backup import backup
+
+    backup(settings_of().database.url, target)
+    click.echo(f"已备份到 {target}（{target.stat().st_size // 1024} KB）")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="不再询问，直接用备份覆盖现有数据")
+def restore_command(source: Path, yes: bool) -> None:
+    """用 SOURCE 备份文件恢复数据库（会覆盖现有数据；请先停止网页服务和定时任务进程）。"""
+    from bot.store.backup import restore
+
+    url = settings_of().database.url
+    if not yes:
+        click.confirm(f"用 {source} 覆盖数据库 {shown(url)} 的全部数据？", abort=True)
+    restore(url, source)
+    store = open_store()  # a backup from an older release is upgraded to this one
+    click.echo(f"已恢复，数据库结构版本：{migrate.current(store.engine)}")
+    store.dispose()

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from bot.cli.common import open_store, settings_of
-from bot.cli.db import db
+from bot.cli.db import backup_command, db, restore_command
 from bot.cli.kb import evaluate_command, kb, laws
 from bot.cli.push import campaigns, push, scheduler_command
 from bot.cli.stats import demo_data, retention, stats
@@ -151,6 +151,8 @@ def chat(ctx: click.Context) -> None:
 
 for command in (
     db,
+    backup_command,
+    restore_command,
     kb,
     laws,
     evaluate_command,

@@ -54,7 +54,7 @@ class Store:
             _forget_pool_in_children(self.engine)
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError):
             raise StoreError(
-                f"数据库地址无效：{_shown(url)}。SQLite 写作 sqlite:///pufa.db，PostgreSQL 写作 "
+                f"数据库地址无效：{shown(url)}。SQLite 写作 sqlite:///pufa.db，PostgreSQL 写作 "
                 "postgresql+psycopg://用户@主机:5432/库名（需 pip install -e '.[postgres]'）。"
             ) from None
 
@@ -64,7 +64,7 @@ class Store:
             migrate.upgrade(self.engine)
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
-            raise StoreError(f"连不上数据库 {_shown(self.url)}：{reason}") from None
+            raise StoreError(f"连不上数据库 {shown(self.url)}：{reason}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -265,7 +265,7 @@ class Store:
             conn.execute(statement)
 
 
-def _shown(url: str) -> str:
+def shown(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

@@ -86,3 +86,20 @@ def test_the_db_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]
     shown = runner.invoke(main, ["--config", str(config), "db", "current"])
     assert shown.exit_code == 0, shown.output
     assert "0002" in shown.output
+
+
+def test_workers_starting_at_once_all_come_up(db_url: str) -> None:
+    """gunicorn without --preload: every worker upgrades the same fresh database at once."""
+    import subprocess
+    import sys
+
+    code = "import sys; from bot.store.storage import Store; Store(sys.argv[1]).create_schema()"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    outcomes = [(w.communicate(timeout=120)[1], w.returncode) for w in workers]
+    assert [err.decode()[-500:] for err, code in outcomes if code != 0] == []
+    store = Store(db_url)
+    assert migrate.current(store.engine) == "0002"
+    store.dispose()
