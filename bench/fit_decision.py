@@ -32,8 +32,11 @@ SETS = {
     "blind 1-3": [DATA / "blind" / f"labels{s}.jsonl" for s in ("", "_2", "_3")],
     "blind 4": [DATA / "blind" / "labels_4.jsonl"],
     "blind 5": [DATA / "blind" / "labels_5.jsonl"],
+    "blind 6": [DATA / "blind" / "labels_6.jsonl"],
+    "blind 7": [DATA / "blind" / "labels_7.jsonl"],
 }
-REAL_STYLE = ("dev", "blind 4", "blind 5")
+# The sets in residents' own style that the entries were not written against.
+REAL_STYLE = ("dev", "blind 4", "blind 7")
 THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 
 
