@@ -4,7 +4,7 @@ the story told before it ("我结婚6年多", "我是租房的")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 ASK_MARKERS = re.compile(
     r"怎么|怎样|咋|啷个|哪门|如何|吗|能否|能不能|可不可以|可以不|会不会|要不要|该不该|"
@@ -34,10 +34,11 @@ def ask_part(text: str) -> str | None:
     return text[starts[-1] - LEAD_IN :]
 
 
-def focus(text: str, tokens: Callable[[str], list[str]]) -> dict[str, float]:
-    """A factor per word of `text`: the ask's words count more, the background's less."""
+def focus(text: str, terms: Iterable[str], tokens: Callable[[str], list[str]]) -> dict[str, float]:
+    """A factor for each of `terms`, the words of `text`: the ask's words count more, the
+    background's less. Only the ask is segmented again."""
     ask = ask_part(text)
     if ask is None:
         return {}
     asked = set(tokens(ask))
-    return {t: ASK_WEIGHT if t in asked else STORY_WEIGHT for t in tokens(text)}
+    return {t: ASK_WEIGHT if t in asked else STORY_WEIGHT for t in terms}

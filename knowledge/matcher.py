@@ -143,7 +143,7 @@ class Matcher:
         extra = self.tokenizer.homophone_terms(query, set(terms))
         if not terms and not extra:
             return MatchResult("empty", (), (), crisis)
-        weights = self._weights(terms, extra, focus(query, self.tokenizer.tokens))
+        weights = self._weights(terms, extra, focus(query, terms, self.tokenizer.tokens))
         ranked = self._rank(query, weights)
         if (topics := self.chitchat.topics_for(crisis)) is not None:  # the danger's own topic
             ranked = [m for m in ranked if self.kb.entry(m.entry_id).topic in topics]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.settings import Secrets, Settings, load_settings
+from bot.settings import DEFAULT_CONFIG, Secrets, Settings, load_settings
 from bot.settings import WeChat as WeChatSettings
 from bot.store.storage import Store, metadata
 from bot.web.app import create_app
@@ -111,7 +111,19 @@ def wechat(client, mode: str) -> WeChat:  # type: ignore[no-untyped-def]
     return WeChat(client, mode=mode)
 
 
-__all__ = ["WeChatSettings", "make_settings"]
+__all__ = ["WeChatSettings", "cli_config", "make_settings"]
+
+
+def cli_config(tmp_path: Path, url: str) -> list[str]:
+    """`--config` arguments for a copy of the default configuration pointing at `url`."""
+    config = tmp_path / "pufa.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
+            'url = "sqlite:///pufa.db"', f'url = "{url}"'
+        ),
+        encoding="utf-8",
+    )
+    return ["--config", str(config)]
 
 
 @pytest.fixture

@@ -56,9 +56,8 @@ def test_the_ask_of_a_long_message(message: str, ask: str | None) -> None:
 
 
 def test_the_ask_weighs_more_than_the_story(matcher: Matcher) -> None:
-    factors = focus(
-        "我结婚6年多，上个星期遭遇了家暴，现在想起诉离婚应该怎么做", matcher.tokenizer.tokens
-    )
+    message = "我结婚6年多，上个星期遭遇了家暴，现在想起诉离婚应该怎么做"
+    factors = focus(message, matcher.tokenizer.tokens(message), matcher.tokenizer.tokens)
     assert factors["起诉离婚"] > 1 > factors["结婚"]
 
 

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from bot.cli.main import main
 
+from ..conftest import cli_config
+
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
@@ -79,7 +81,7 @@ def test_kb_check_json(runner: CliRunner) -> None:
 
 
 def test_kb_export_jsonl(runner: CliRunner, tmp_path: Path) -> None:
-    base = _config_with(tmp_path, f"sqlite:///{tmp_path / 'pufa.db'}")
+    base = cli_config(tmp_path, f"sqlite:///{tmp_path / 'pufa.db'}")
     assert runner.invoke(main, [*base, "init"]).exit_code == 0
     result = runner.invoke(main, [*base, "kb", "export", "--jsonl"])
     assert result.exit_code == 0, result.output
@@ -129,19 +131,6 @@ def test_eval_prints_rates(runner: CliRunner, tmp_path: Path) -> None:
     assert data["false_answer_rate_out_of_scope"] == 0.0
 
 
-def _config_with(tmp_path: Path, url: str) -> list[str]:
-    from bot.settings import DEFAULT_CONFIG
-
-    config = tmp_path / "pufa.toml"
-    config.write_text(
-        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
-            'url = "sqlite:///pufa.db"', f'url = "{url}"'
-        ),
-        encoding="utf-8",
-    )
-    return ["--config", str(config)]
-
-
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -153,7 +142,7 @@ def _config_with(tmp_path: Path, url: str) -> list[str]:
 def test_a_bad_database_url_is_one_chinese_line(
     runner: CliRunner, tmp_path: Path, url: str, message: str
 ) -> None:
-    result = runner.invoke(main, [*_config_with(tmp_path, url), "user", "list"])
+    result = runner.invoke(main, [*cli_config(tmp_path, url), "user", "list"])
     assert result.exit_code == 1
     assert result.output.startswith(f"错误：{message}"), result.output
     assert "Traceback" not in result.output
@@ -162,7 +151,7 @@ def test_a_bad_database_url_is_one_chinese_line(
 def test_only_init_and_serve_create_a_database(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "elsewhere" / "pufa.db"
     db.parent.mkdir()
-    base = _config_with(tmp_path, f"sqlite:///{db}")
+    base = cli_config(tmp_path, f"sqlite:///{db}")
     for args in (
         ["user", "list"],
         ["push", "list"],

@@ -8,20 +8,10 @@ from click.testing import CliRunner
 from sqlalchemy import delete, select
 
 from bot.cli.main import main
-from bot.settings import DEFAULT_CONFIG
 from bot.store.storage import Store
 from bot.store.tables import inbound
 
-
-def _config(tmp_path: Path, url: str) -> list[str]:
-    config = tmp_path / "pufa.toml"
-    config.write_text(
-        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
-            'url = "sqlite:///pufa.db"', f'url = "{url}"'
-        ),
-        encoding="utf-8",
-    )
-    return ["--config", str(config)]
+from ..conftest import cli_config
 
 
 def _keys(store: Store) -> list[str]:
@@ -35,7 +25,7 @@ def test_backup_then_restore_gives_back_every_row(db_url: str, tmp_path: Path) -
     for n in range(30):
         store.claim_inbound(f"msg:{n}", f"o-{n % 4}", "text", f"问题{n} 电话13912345678")
     before = _keys(store)
-    base = _config(tmp_path, db_url)
+    base = cli_config(tmp_path, db_url)
     runner = CliRunner()
     target = tmp_path / "backup" / "pufa.backup"
     done = runner.invoke(main, [*base, "backup", str(target)])
@@ -57,7 +47,7 @@ def test_restore_asks_before_it_overwrites(db_url: str, tmp_path: Path) -> None:
     store = Store(db_url)
     store.create_schema()
     store.dispose()
-    base = _config(tmp_path, db_url)
+    base = cli_config(tmp_path, db_url)
     runner = CliRunner()
     target = tmp_path / "pufa.backup"
     assert runner.invoke(main, [*base, "backup", str(target)]).exit_code == 0

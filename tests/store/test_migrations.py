@@ -15,6 +15,8 @@ from bot.store import migrate
 from bot.store.storage import Store
 from bot.store.tables import inbound, metadata, questions
 
+from ..conftest import cli_config
+
 
 def _differences(engine) -> list:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
@@ -69,21 +71,12 @@ def test_the_previous_releases_database_is_upgraded_with_every_row(db_url: str) 
 
 
 def test_the_db_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.settings import DEFAULT_CONFIG
-
-    db = tmp_path / "pufa.db"
-    config = tmp_path / "pufa.toml"
-    config.write_text(
-        DEFAULT_CONFIG.read_text(encoding="utf-8").replace(
-            'url = "sqlite:///pufa.db"', f'url = "sqlite:///{db}"'
-        ),
-        encoding="utf-8",
-    )
+    base = cli_config(tmp_path, f"sqlite:///{tmp_path / 'pufa.db'}")
     runner = CliRunner()
-    upgraded = runner.invoke(main, ["--config", str(config), "db", "upgrade"])
+    upgraded = runner.invoke(main, [*base, "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
     assert "0002" in upgraded.output
-    shown = runner.invoke(main, ["--config", str(config), "db", "current"])
+    shown = runner.invoke(main, [*base, "db", "current"])
     assert shown.exit_code == 0, shown.output
     assert "0002" in shown.output
 
