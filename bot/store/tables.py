@@ -1,49 +1,21 @@
-"""Every table pufa keeps, in one place (SQLAlchemy Core)."""
+"""Every table pufa keeps (SQLAlchemy Core); referral tickets and quizzes have their own modules."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
-metadata = MetaData()
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC in and out on every database. SQLite keeps no zone, so a local time written
-    as it is would be read back as UTC; a naive value is refused rather than guessed."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise ValueError(f"a time for the database must be timezone-aware: {value!r}")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from bot.store.columns import UTCDateTime, metadata
 
 residents = Table(
     "residents",
@@ -114,10 +86,17 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(64), nullable=False),
-    Column("roles", String(128), nullable=False),  # comma-separated: admin,staff,reviewer,leader
+    Column("roles", String(128), nullable=False),  # comma-separated: admin,staff,reviewer,...
     Column("password_hash", String(256), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # A village's 法律明白人 (role helper) is tied to one village and, once they send
+    # "绑定 <code>" to the account, to their own WeChat OpenID (revision 0003).
+    Column("village", String(64)),
+    Column("openid", String(64)),
+    Column("bind_code", String(16)),
+    Column("bind_code_expires", UTCDateTime()),
+    UniqueConstraint("openid", name="uq_users_openid"),
 )
 
 pushes = Table(
@@ -228,3 +207,33 @@ kb_changes = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("reviewed_at", UTCDateTime()),
 )
+
+
+# Registered on the same metadata, so migrations and create_all see them.
+from bot.store.quiz_tables import quiz_answers, quiz_attempts, quiz_changes  # noqa: E402
+from bot.store.referral_tables import ticket_events, ticket_notices, tickets  # noqa: E402
+
+__all__ = [
+    "UTCDateTime",
+    "conversations",
+    "deliveries",
+    "feedback",
+    "inbound",
+    "kb_changes",
+    "login_attempts",
+    "metadata",
+    "push_audit",
+    "pushes",
+    "questions",
+    "quiz_answers",
+    "quiz_attempts",
+    "quiz_changes",
+    "residents",
+    "tag_queue",
+    "ticket_events",
+    "ticket_notices",
+    "tickets",
+    "tokens",
+    "users",
+    "village_tags",
+]
