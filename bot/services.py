@@ -6,6 +6,7 @@ from bot.kb.layer import KnowledgeLayer
 from bot.kb.live import build_matcher
 from bot.settings import Settings
 from bot.store.storage import Store
+from bot.store.tickets import TicketBook
 from handlers import Services
 from handlers.texts import Texts
 from knowledge.kb import KnowledgeBase
@@ -29,4 +30,5 @@ def build_services(
         texts=Texts.load(settings.township),
         township=settings.township,
         reply_max_bytes=settings.wechat.reply_max_bytes,
+        referrals=TicketBook(store.engine, settings),
     )

@@ -160,6 +160,24 @@ def journal_job() -> None:
     Journal(runtime.settings.server.journal).replay(runtime.services.store)
 
 
+def referral_job() -> None:
+    """Escalate overdue tickets and send the notices waiting in the tickets' outbox."""
+    from bot.push import referrals
+
+    runtime = _runtime()
+    book = runtime.services.referrals
+    if book is None:
+        return
+    extensions = runtime.services.extensions
+    counts = referrals.run(
+        book,  # type: ignore[arg-type]
+        extensions.get("wechat_api"),
+        extensions["channels"]["wecom"].http,
+    )
+    if any(counts.values()):
+        log.info("referrals: %s", counts)
+
+
 def on_missed(event: JobExecutionEvent) -> None:
     if event.job_id.startswith("push:") and RUNTIME is not None:
         push_id = int(event.job_id.split(":")[1])
@@ -199,6 +217,7 @@ def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
         (retention_job, "pufa:retention", {"hours": 24}, True),
         (tags_job, "pufa:tags", {"seconds": max(every, 30)}, False),
         (journal_job, "pufa:journal", {"seconds": 30}, True),
+        (referral_job, "pufa:referrals", {"seconds": settings.referral.poll_seconds}, True),
     ]
     for job, job_id, interval, at_once in table:
         extra: dict[str, Any] = {"next_run_time": now} if at_once else {}
