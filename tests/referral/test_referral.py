@@ -149,7 +149,8 @@ def test_village_is_asked_for_and_a_phone_is_kept_sealed(site: Site) -> None:
     assert site.book.phone(1, helper) == "13812345678"
     other = add_user(site.store.engine, "peng", "password-1", "helper", village="岭口村")
     assert site.book.phone(1, other) is None
-    inbound = site.store.engine.connect().exec_driver_sql("SELECT content FROM inbound").all()
+    with site.store.engine.connect() as conn:
+        inbound = conn.exec_driver_sql("SELECT content FROM inbound").all()
     assert not any("13812345678" in (row[0] or "") for row in inbound)
 
 
