@@ -144,12 +144,15 @@ def tags_job() -> None:
 
 
 def retention_job() -> None:
-    from bot.store.retention import purge_old_texts
+    from bot.store.retention import purge_old_texts, purge_ticket_phones
 
     runtime = _runtime()
     removed = purge_old_texts(runtime.book.engine, runtime.settings.privacy.retention_days)
     if removed:
         log.info("removed the text of %s questions past the retention period", removed)
+    phones = purge_ticket_phones(runtime.book.engine, runtime.settings.referral.phone_days)
+    if phones:
+        log.info("forgot %s phone numbers of resolved tickets", phones)
 
 
 def journal_job() -> None:

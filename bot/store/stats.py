@@ -17,6 +17,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
 from bot.store.tables import deliveries, feedback, pushes, questions, residents
+from bot.store.ticket_ledger import Ledger, ledger
 from knowledge.kb import KnowledgeBase
 
 DEMO_PREFIX = "demo-"
@@ -47,6 +48,7 @@ class Figures:
     demo_rows: int = 0  # made-up rows counted in these figures (only when asked for)
     left_out_demo: int = 0  # made-up rows left out
     left_out_dryrun: int = 0  # dry-run pushes left out: they reached nobody
+    tickets: Ledger = field(default_factory=Ledger)
 
     @property
     def fit_for_report(self) -> bool:
@@ -165,6 +167,7 @@ def compute(
     reach = push_reach(engine, low, high)
     figures.pushes = [p for p in reach if p["channel"] != "dryrun"]
     figures.left_out_dryrun = len(reach) - len(figures.pushes)
+    figures.tickets = ledger(engine, low, high, village, include_demo)
     return figures
 
 
@@ -223,6 +226,13 @@ def report_paragraph(figures: Figures, township: str) -> str:
         parts.append(f"群众咨询集中在{'、'.join(top)}等方面")
     if figures.satisfaction is not None:
         parts.append(f"群众评价“有用”占{figures.satisfaction:.0%}")
+    tickets = figures.tickets.total
+    if tickets.opened:
+        parts.append(
+            f"登记转介工单{tickets.opened}件，按时联系群众{tickets.contacted_in_time}件"
+            f"（{tickets.in_time_rate:.0%}），已办结{tickets.resolved}件，"
+            f"超时转司法所{tickets.escalated}件"
+        )
     return "，".join(parts) + "。"
 
 

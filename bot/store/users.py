@@ -42,6 +42,11 @@ class User:
     village: str = ""
     openid: str = ""
 
+    @property
+    def helper_only(self) -> bool:
+        """A village 法律明白人 with no other role sees only tickets and the binding page."""
+        return self.roles == frozenset({"helper"})
+
     def can(self, role: str) -> bool:
         return self.active and (role in self.roles or "admin" in self.roles)
 
