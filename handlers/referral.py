@@ -56,7 +56,8 @@ def ask_for_person(message: Any, ctx: Context) -> Reply:
     words = _words(message)
     if words in ASK_PERSON and _book(ctx).staff_on_duty():
         return Reply(TRANSFER_TO_STAFF, paginate=False)
-    return start(ctx, "request", question=words)
+    last = ctx.state.get("last_question")  # what they asked before is what the helper needs
+    return start(ctx, "request", question="" if last else words, question_id=last)
 
 
 def start(ctx: Context, reason: str, question: str = "", question_id: int | None = None) -> Reply:
