@@ -211,3 +211,23 @@ def test_office_hours_follow_the_setting(site: Site) -> None:
     assert book.staff_on_duty(datetime(2026, 12, 4, 10, 0, tzinfo=shanghai))  # a Friday
     assert not book.staff_on_duty(datetime(2026, 12, 4, 12, 30, tzinfo=shanghai))
     assert not book.staff_on_duty(datetime(2026, 12, 5, 10, 0, tzinfo=shanghai))  # Saturday
+
+
+def test_the_scheduler_process_runs_the_referral_job(
+    site: Site, standin: tuple[StandIn, str]
+) -> None:
+    from bot.push import scheduler
+    from bot.push.process import build
+
+    fake, _ = standin
+    site.helper("tian", "o-helper")
+    site.wechat.text("o-resident", "我是苍岭村的")
+    site.wechat.text("o-resident", "找人工")
+    runtime = build(site.settings, background=True, services=site.app.extensions["pufa"].services)
+    try:
+        assert runtime.scheduler.get_job("pufa:referrals") is not None
+        scheduler.referral_job()
+        scheduler.referral_job()  # a second pass sends nothing again
+    finally:
+        runtime.services.extensions["wechat_api"].close()
+    assert len(robot_texts(fake)) == 1
