@@ -62,7 +62,7 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
     if result.crisis:  # the emergency line first; alone when no entry of its topic fits
         emergency = crisis_text(result.crisis, ctx)
         if ctx.services.referrals and FOLLOW_UP_CRISES.intersection(result.crisis):
-            emergency += "\n" + _crisis_ticket(ctx, text)
+            emergency += "\n" + _crisis_ticket(ctx, text, entry_id)
         body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"
     elif misses >= 2 and ctx.services.referrals and result.outcome == "fallback":
         ctx.state.pop("fallbacks")
@@ -70,11 +70,12 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
     return Reply(body)
 
 
-def _crisis_ticket(ctx: Context, text: str) -> str:
+def _crisis_ticket(ctx: Context, text: str, entry: str | None) -> str:
     """In danger nobody is asked for their village first: unknown, the 司法所 takes it."""
     referrals = ctx.services.referrals
     assert referrals is not None
-    ticket, _new = referrals.open(ctx.openid, ctx.village, "crisis", text)
+    said = "给了紧急求助方式" + (f"和“{ctx.kb.entry(entry).title}”" if entry else "")
+    ticket, _new = referrals.open(ctx.openid, ctx.village, "crisis", text, said)
     who = (
         ctx.text("ticket_to_village") if ticket.desk == "village" else ctx.text("ticket_to_sifasuo")
     )

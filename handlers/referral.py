@@ -62,11 +62,23 @@ def ask_for_person(message: Any, ctx: Context) -> Reply:
 
 def start(ctx: Context, reason: str, question: str = "", question_id: int | None = None) -> Reply:
     """Open now when the village is known; else ask for it first."""
+    said = bot_said(ctx)
     if ctx.village is None:
-        ctx.state["ticket_wait"] = {"reason": reason, "question_id": question_id}
+        ctx.state["ticket_wait"] = {"reason": reason, "question_id": question_id, "said": said}
         names = "、".join(v.name for v in ctx.services.township.villages)
         return Reply(ctx.text("ticket_ask_village", villages=names))
-    return Reply(open_ticket(ctx, reason, question, question_id, ctx.village))
+    return Reply(open_ticket(ctx, reason, question, question_id, ctx.village, said))
+
+
+def bot_said(ctx: Context) -> str:
+    """What the bot had answered, for the helper: the entry's title, or that it had none."""
+    entry_id = ctx.state.get("last_entry")
+    if entry_id:
+        try:
+            return f"回答了“{ctx.kb.entry(entry_id).title}”"
+        except PufaError:  # staff removed the entry since
+            pass
+    return "没有答上来" if ctx.state.get("last_question") else ""
 
 
 def open_ticket(
@@ -109,7 +121,8 @@ def answer_village(message: Any, ctx: Context) -> Reply | None:
     if village is None and words not in UNSURE and len(words) > 10:
         return None  # a question instead of a village: answered as one
     note = "" if village or words in UNSURE else ctx.text("ticket_village_unknown") + "\n"
-    return Reply(note + open_ticket(ctx, wait["reason"], "", wait.get("question_id"), village))
+    opened = open_ticket(ctx, wait["reason"], "", wait.get("question_id"), village, wait["said"])
+    return Reply(note + opened)
 
 
 def _village(ctx: Context, name: str) -> str | None:

@@ -166,6 +166,8 @@ def test_two_fallbacks_in_a_row_and_unhelpful_answers_open_tickets(site: Site) -
     assert "要不要请本村法律明白人联系您" in offer
     assert "工单号 2" in site.wechat.text("o-unhappy", "要")
     assert "冷静期" in site.book.get(2).question
+    assert site.book.get(1).bot_reply == "没有答上来"
+    assert site.book.get(2).bot_reply.startswith("回答了“")
 
 
 def test_crisis_opens_a_ticket_after_the_emergency_line(site: Site) -> None:
