@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot.kb.layer import KnowledgeLayer
 from bot.kb.live import build_matcher
+from bot.kb.quiz_layer import LiveQuizzes
 from bot.settings import Settings
 from bot.store.storage import Store
 from handlers import Services
 from handlers.texts import Texts
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
+from knowledge.quizzes import load_quizzes
 
 
 def build_services(
@@ -29,4 +31,5 @@ def build_services(
         texts=Texts.load(settings.township),
         township=settings.township,
         reply_max_bytes=settings.wechat.reply_max_bytes,
+        quizzes=LiveQuizzes(store.engine, load_quizzes()),
     )
