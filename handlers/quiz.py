@@ -127,7 +127,9 @@ def _ask(quiz: Quiz, ctx: Context) -> str:
     question = quiz.question(state["order"][state["at"]])
     if question is None:
         return ctx.text("quiz_gone")
-    options = "\n".join(f"{letter}. {text}" for letter, text in zip(LETTERS, question.options))
+    options = "\n".join(
+        f"{letter}. {text}" for letter, text in zip(LETTERS, question.options, strict=False)
+    )
     return ctx.text(
         "quiz_question",
         n=str(state["at"] + 1),

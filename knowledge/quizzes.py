@@ -129,9 +129,7 @@ def citation_of(kb: KnowledgeBase, cite: str) -> Citation | None:
     return Citation(reference.law_key, reference.label)
 
 
-def check_quiz(
-    kb: KnowledgeBase, quiz: Quiz, campaigns: set[str] | None = None
-) -> list[str]:
+def check_quiz(kb: KnowledgeBase, quiz: Quiz, campaigns: set[str] | None = None) -> list[str]:
     """Problems with one quiz, in words staff can act on."""
     where = f"{quiz.source or '答题'}: {quiz.id or '新题库'}"
     problems = []

@@ -96,9 +96,7 @@ class QuizLayer:
                 ).inserted_primary_key[0]
             )
 
-    def review(
-        self, change_id: int, reviewer: str, approve: bool, comment: str = ""
-    ) -> QuizChange:
+    def review(self, change_id: int, reviewer: str, approve: bool, comment: str = "") -> QuizChange:
         change = self.get(change_id)
         if change.state != "pending":
             raise ChangeError([f"修改 #{change_id} 已经处理过了"])

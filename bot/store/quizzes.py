@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.store.storage import utcnow
 from bot.store.quiz_tables import quiz_answers, quiz_attempts
+from bot.store.storage import utcnow
 
 DEMO_PREFIX = "demo-"
 
@@ -127,7 +127,12 @@ def _groups(rows: list[Any], key: Any) -> dict[str, Group]:
         scores[name].append(row.score)
         totals[name] = max(totals.get(name, 0), row.total)
     return {
-        name: Group(len(people[name]), len(scores[name]), sum(s) / len(s), totals[name])
+        name: Group(
+            len(people[name]),
+            len(scores[name]),
+            sum(scores[name]) / len(scores[name]),
+            totals[name],
+        )
         for name in sorted(scores, key=lambda n: (-len(people[n]), n))
     }
 
