@@ -6,6 +6,8 @@ The bundled banks stay untouched; the latest approved change of a quiz is laid o
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,18 @@ from bot.store.quizzes import QuizStore
 from bot.store.storage import utcnow
 from bot.store.users import get_user
 from knowledge.kb import KnowledgeBase
-from knowledge.quizzes import Quiz, campaign_names, check_quiz, quiz_from_dict, quiz_to_dict
+from knowledge.quizzes import (
+    LETTERS,
+    Question,
+    Quiz,
+    campaign_names,
+    check_quiz,
+    quiz_from_dict,
+    quiz_to_dict,
+)
+
+FIELDS = {"编号": "id", "题目": "text", "答案": "answer", "解释": "explain", "依据": "cite"}
+_OPTION = re.compile(r"^([A-D])\s*[.、:：]\s*(.+)$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,55 @@ class QuizChange:
     reviewer: str | None
     comment: str | None
     created_at: Any
+
+
+def questions_text(quiz: Quiz) -> str:
+    """The questions as staff edit them in the console: one block a question."""
+    blocks = []
+    for q in quiz.questions:
+        options = [f"{letter}. {text}" for letter, text in zip(LETTERS, q.options, strict=False)]
+        blocks.append(
+            "\n".join(
+                [f"编号：{q.id}", f"题目：{q.text}", *options]
+                + [f"答案：{q.answer}", f"解释：{q.explain}", f"依据：{q.cite}"]
+            )
+        )
+    return "\n\n".join(blocks)
+
+
+def parse_questions(text: str, quiz_id: str) -> tuple[Question, ...]:
+    """Blocks separated by a blank line; a block without 编号 gets one from its place."""
+    questions, problems = [], []
+    blocks = [b for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
+    for number, block in enumerate(blocks, 1):
+        values: dict[str, str] = {}
+        options: list[str] = []
+        for line in (line.strip() for line in block.splitlines() if line.strip()):
+            option = _OPTION.match(unicodedata.normalize("NFKC", line[:2]).upper() + line[2:])
+            head, _, rest = line.replace(":", "：").partition("：")
+            if option:
+                options.append(option.group(2).strip())
+            elif head in FIELDS and rest.strip():
+                values[FIELDS[head]] = rest.strip()
+            else:
+                problems.append(f"第{number}题看不懂这一行：{line[:30]}")
+        missing = [name for name, key in FIELDS.items() if key != "id" and key not in values]
+        if missing:
+            problems.append(f"第{number}题缺少：{'、'.join(missing)}")
+            continue
+        questions.append(
+            Question(
+                id=values.get("id", f"{quiz_id}-{number}"),
+                text=values["text"],
+                options=tuple(options),
+                answer=unicodedata.normalize("NFKC", values["answer"]).strip().upper(),
+                explain=values["explain"],
+                cite=values["cite"],
+            )
+        )
+    if problems:
+        raise ChangeError(problems)
+    return tuple(questions)
 
 
 class QuizLayer:
