@@ -103,6 +103,7 @@ class QuizFigures:
     by_campaign: dict[str, Group] = field(default_factory=dict)
     hardest: list[dict[str, Any]] = field(default_factory=list)
     participants: int = 0
+    demo_rows: int = 0  # made-up attempts counted (only when asked for)
     left_out_demo: int = 0
 
     @property
@@ -173,6 +174,7 @@ def quiz_figures(
         figures.left_out_demo = len(rows) - len(real)
         rows = real
         answer_rows = [r for r in answer_rows if not r.openid.startswith(DEMO_PREFIX)]
+    figures.demo_rows = sum(r.openid.startswith(DEMO_PREFIX) for r in rows)
     figures.participants = len({r.openid for r in rows})
     figures.by_quiz = _groups(rows, lambda r: titles.get(r.quiz_id, r.quiz_id))
     figures.by_village = _groups(rows, lambda r: r.village or "未填村")
