@@ -102,3 +102,37 @@ def test_a_wrong_citation_or_answer_letter_is_refused(auth: Auth, client) -> Non
     police = NEW_QUESTION.replace("宪法第四十二条", "治安管理处罚法第七十二条")
     page = post_quiz(client, **xianfa_form("\n\n".join([police, *rest])))
     assert "只能整部引用" in page.get_data(as_text=True)
+
+
+def test_a_push_names_a_quiz_and_residents_reply_to_it(
+    auth: Auth, client, store, wechat: WeChat
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.store.tables import pushes
+
+    auth.login("staff1")
+    form = client.get("/admin/pushes/new").get_data(as_text=True)
+    assert "宪法答题" in form
+    token = csrf_token(client, "/admin/pushes/new")
+    sent = client.post(
+        "/admin/pushes/new",
+        data={
+            "title": "宪法宣传周",
+            "body": "宪法是根本大法。",
+            "audience": "all",
+            "channel": "dryrun",
+            "run_at": "2099-12-04T09:00",
+            "quiz": "xianfa",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
+    page = sent.get_data(as_text=True)
+    assert "附带答题：xianfa" in page
+    with store.engine.connect() as conn:
+        row = conn.execute(select(pushes.c.body, pushes.c.quiz_id)).one()
+    assert row.quiz_id == "xianfa"
+    assert "回复“宪法答题”参加普法答题" in row.body
+    invite = wechat.text("o-from-push", "宪法答题")
+    assert "第1题（共5题）" in invite
