@@ -7,6 +7,7 @@ from bot.kb.live import build_matcher
 from bot.kb.quiz_layer import LiveQuizzes
 from bot.settings import Settings
 from bot.store.storage import Store
+from bot.store.tickets import TicketBook
 from handlers import Services
 from handlers.texts import Texts
 from knowledge.kb import KnowledgeBase
@@ -32,4 +33,5 @@ def build_services(
         township=settings.township,
         reply_max_bytes=settings.wechat.reply_max_bytes,
         quizzes=LiveQuizzes(store.engine, load_quizzes()),
+        referrals=TicketBook(store.engine, settings),
     )

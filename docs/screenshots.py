@@ -12,7 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,8 +69,30 @@ def main() -> None:
         shoot(page, base, "/admin/hit-test?q=老板拖欠工资不给怎么办", "console-hit-test.png")
         shoot(page, base, "/admin/kb/?topic=婚姻与离婚", "console-kb.png")
         shoot(page, base, "/admin/quizzes/", "console-quizzes.png")
+        shoot_tickets(browser, base, app)
         browser.close()
     server.shutdown()
+
+
+def shoot_tickets(browser: Browser, base: str, app: Flask) -> None:
+    """A resident asks for a person in the simulator; the village helper opens it on a phone."""
+    add_user(app.extensions["pufa"].store.engine, "tian", PASSWORD, "helper", "田大姐", "苍岭村")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(f"{base}/simulator")
+    for text in ("我是苍岭村的", "隔壁修房子把我家的墙震裂了，找他赔他不认", "找人工", "13712345678"):
+        count = page.locator(".bot .bubble").count()
+        page.fill("#text", text)
+        page.click("#send")
+        page.locator(".bot .bubble").nth(count).wait_for()
+    page.screenshot(path=str(ROOT / "docs" / "referral-chat.png"), full_page=True)
+    page.goto(f"{base}/admin/login")
+    page.fill("input[name=username]", "tian")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/admin/tickets/")
+    page.click("a.ticket")
+    page.wait_for_load_state()
+    page.screenshot(path=str(ROOT / "docs" / "referral-ticket.png"), full_page=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import events, media, text
+from . import events, media, referral, text
 from .context import Context, Services
 from .registry import Registry
 from .reply import Reply, split_pages
@@ -19,7 +19,7 @@ def build_registry() -> Registry:
         fallback=media.fallback,
         on_error=lambda ctx: Reply(ctx.services.texts.get("error"), paginate=False),
     )
-    for module in (text, media, events):
+    for module in (referral, text, media, events):
         module.register(registry)
     return registry
 

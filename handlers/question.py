@@ -8,6 +8,7 @@ from knowledge.matcher import MatchResult
 from knowledge.related import related
 
 from .context import Context
+from .referral import FOLLOW_UP_CRISES, start
 from .render import (
     article_text,
     choices_text,
@@ -36,6 +37,7 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         return Reply(ctx.text(result.outcome))
 
     body, entry_id = _body(result, ctx)
+    misses = ctx.state.get("fallbacks", 0) + 1 if result.outcome in ("fallback", "empty") else 0
     best = result.best
     question_id = ctx.store.record_question(
         ctx.openid,
@@ -51,6 +53,8 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
     ctx.state.clear()
     ctx.state.update(kept)
     ctx.state["last_question"] = question_id
+    if misses:
+        ctx.state["fallbacks"] = misses
     if entry_id:
         ctx.state["last_entry"] = entry_id
     if result.outcome == "choices":
@@ -61,8 +65,25 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         ctx.state["related"] = True  # the log keeps the answer given, not the title picked next
     if result.crisis:  # the emergency line first; alone when no entry of its topic fits
         emergency = crisis_text(result.crisis, ctx)
+        if ctx.services.referrals and FOLLOW_UP_CRISES.intersection(result.crisis):
+            emergency += "\n" + _crisis_ticket(ctx, text, entry_id)
         body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"
+    elif misses >= 2 and ctx.services.referrals and result.outcome == "fallback":
+        ctx.state.pop("fallbacks")
+        return start(ctx, "fallbacks", question_id=question_id)
     return Reply(body)
+
+
+def _crisis_ticket(ctx: Context, text: str, entry: str | None) -> str:
+    """In danger nobody is asked for their village first: unknown, the 司法所 takes it."""
+    referrals = ctx.services.referrals
+    assert referrals is not None
+    said = "给了紧急求助方式" + (f"和“{ctx.kb.entry(entry).title}”" if entry else "")
+    ticket, _new = referrals.open(ctx.openid, ctx.village, "crisis", text, said)
+    who = (
+        ctx.text("ticket_to_village") if ticket.desk == "village" else ctx.text("ticket_to_sifasuo")
+    )
+    return ctx.text("ticket_crisis", number=str(ticket.id), who=who)
 
 
 def answer_entry(entry_id: str, ctx: Context) -> Reply:

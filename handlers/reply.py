@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Stored as the reply like any text, so a WeChat retry gets the same; the webhook answers it
+# with WeChat's transfer_customer_service message instead of a text.
+TRANSFER_TO_STAFF = "〔转人工客服〕"
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -61,7 +61,10 @@ def feedback(message: Any, ctx: Context) -> Reply:
     ctx.store.record_feedback(
         ctx.openid, ctx.state["last_question"], ctx.state.get("last_entry"), helpful
     )
-    return Reply(ctx.text("feedback_yes" if helpful else "feedback_no"))
+    if helpful or not ctx.services.referrals or not ctx.state.get("last_entry"):
+        return Reply(ctx.text("feedback_yes" if helpful else "feedback_no"))
+    ctx.state["offer_referral"] = True
+    return Reply(ctx.text("feedback_no") + "\n" + ctx.text("referral_offer"))
 
 
 def bind_village(message: Any, ctx: Context) -> Reply:

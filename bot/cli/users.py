@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.cli.common import open_store
+from bot.cli.common import open_store, settings_of
 from bot.store import users as accounts
 
 
@@ -49,18 +49,45 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username", callback=_new_username)
-@click.option("--role", "roles", required=True, help="角色，逗号分隔：admin,staff,reviewer,leader")
+@click.option(
+    "--role", "roles", required=True, help="角色，逗号分隔：admin,staff,reviewer,leader,helper"
+)
 @click.option("--name", "display_name", default="", help="显示的姓名")
+@click.option("--village", default="", help="法律明白人（helper）所在的村")
 @_with_password
 def user_add(
-    username: str, roles: str, display_name: str, password: str | None, password_stdin: bool
+    username: str,
+    roles: str,
+    display_name: str,
+    village: str,
+    password: str | None,
+    password_stdin: bool,
 ) -> None:
-    """新建账号。"""
+    """新建账号。法律明白人：--role helper --village 村名。"""
+    if village:
+        known = [v.name for v in settings_of().township.villages]
+        if village not in known:
+            raise accounts.UserError(f"没有“{village}”，本镇的村有：{'、'.join(known)}")
     created = accounts.add_user(
-        open_store().engine, username, _password(password, password_stdin), roles, display_name
+        open_store().engine,
+        username,
+        _password(password, password_stdin),
+        roles,
+        display_name,
+        village,
     )
+    where = f"，{created.village}" if created.village else ""
+    roles_shown = "、".join(accounts.ROLES[r] for r in sorted(created.roles))
+    click.echo(f"已创建 {created.username}（{roles_shown}{where}）")
+
+
+@user.command("bind-code")
+@click.argument("username")
+def user_bind_code(username: str) -> None:
+    """生成一次性绑定码：本人用微信在公众号里发送“绑定 绑定码”，就绑定了这个账号。"""
+    code = accounts.new_bind_code(open_store().engine, username)
     click.echo(
-        f"已创建 {created.username}（{'、'.join(accounts.ROLES[r] for r in sorted(created.roles))}）"
+        f"请 {username} 用自己的微信在公众号里发送：绑定 {code}（{accounts.BIND_MINUTES} 分钟内有效）"
     )
 
 
@@ -96,4 +123,13 @@ def user_list() -> None:
     """列出账号。"""
     for item in accounts.list_users(open_store().engine):
         state = "" if item.active else "（已停用）"
-        click.echo(f"{item.username}\t{item.display_name}\t{','.join(sorted(item.roles))}{state}")
+        extra = "".join(
+            part
+            for part in (
+                f"\t{item.village}" if item.village else "",
+                "\t已绑定微信" if item.openid else "",
+            )
+        )
+        click.echo(
+            f"{item.username}\t{item.display_name}\t{','.join(sorted(item.roles))}{state}{extra}"
+        )

@@ -144,12 +144,15 @@ def tags_job() -> None:
 
 
 def retention_job() -> None:
-    from bot.store.retention import purge_old_texts
+    from bot.store.retention import purge_old_texts, purge_ticket_phones
 
     runtime = _runtime()
     removed = purge_old_texts(runtime.book.engine, runtime.settings.privacy.retention_days)
     if removed:
         log.info("removed the text of %s questions past the retention period", removed)
+    phones = purge_ticket_phones(runtime.book.engine, runtime.settings.referral.phone_days)
+    if phones:
+        log.info("forgot %s phone numbers of resolved tickets", phones)
 
 
 def journal_job() -> None:
@@ -158,6 +161,24 @@ def journal_job() -> None:
 
     runtime = _runtime()
     Journal(runtime.settings.server.journal).replay(runtime.services.store)
+
+
+def referral_job() -> None:
+    """Escalate overdue tickets and send the notices waiting in the tickets' outbox."""
+    from bot.push import referrals
+
+    runtime = _runtime()
+    book = runtime.services.referrals
+    if book is None:
+        return
+    extensions = runtime.services.extensions
+    counts = referrals.run(
+        book,  # type: ignore[arg-type]
+        extensions.get("wechat_api"),
+        extensions["channels"]["wecom"].http,
+    )
+    if any(counts.values()):
+        log.info("referrals: %s", counts)
 
 
 def on_missed(event: JobExecutionEvent) -> None:
@@ -199,6 +220,7 @@ def add_housekeeping(scheduler: BaseScheduler, settings: Settings) -> None:
         (retention_job, "pufa:retention", {"hours": 24}, True),
         (tags_job, "pufa:tags", {"seconds": max(every, 30)}, False),
         (journal_job, "pufa:journal", {"seconds": 30}, True),
+        (referral_job, "pufa:referrals", {"seconds": settings.referral.poll_seconds}, True),
     ]
     for job, job_id, interval, at_once in table:
         extra: dict[str, Any] = {"next_run_time": now} if at_once else {}

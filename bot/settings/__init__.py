@@ -17,6 +17,7 @@ from bot.settings.sections import (
     Matching,
     Privacy,
     Push,
+    Referral,
     Robot,
     Server,
     Township,
@@ -31,6 +32,7 @@ __all__ = [
     "Matching",
     "Privacy",
     "Push",
+    "Referral",
     "Robot",
     "Server",
     "Settings",
@@ -80,6 +82,7 @@ class Settings:
     matching: Matching = setting(Matching(), "问答匹配阈值")
     push: Push = setting(Push(), "普法推送")
     privacy: Privacy = setting(Privacy(), "隐私")
+    referral: Referral = setting(Referral(), "转介工单")
     secrets: Secrets = field(default_factory=Secrets, compare=False)
     source: str = field(default="", compare=False)
 

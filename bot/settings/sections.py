@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,16 @@ def setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
+def _is_span(text: str) -> bool:
+    return re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", text) is not None
+
+
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise SettingsError(f"配置项 {key} 只能是 {' / '.join(allowed)}，实际是 {value!r}")
+
+
+CHANNELS = ("wecom", "cs", "dryrun")
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,17 @@ class Village:
     name: str = setting("", "村名，例如 苍岭村")
     helper: str = setting("", "本村法律明白人的称呼，例如 王大姐")
     helper_phone: str = setting("", "法律明白人的联系电话；留空则不显示")
+    referral_channel: str = setting(
+        "dryrun",
+        "转介工单怎么通知本村法律明白人：wecom 企业微信群机器人 / cs 客服消息发到已绑定的微信"
+        "（48 小时内互动过才能发）/ dryrun 只记录不发送",
+    )
+    referral_robot: str = setting(
+        "", "referral_channel = wecom 时用哪个机器人（push.robots 的 name）"
+    )
+
+    def __post_init__(self) -> None:
+        _choice(f"{self.name} 的 referral_channel", self.referral_channel, CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -68,10 +87,23 @@ class WeChat:
     max_messages_per_minute: int = setting(
         20, "每位居民每分钟最多处理几条消息，超出的请其稍后再发（各进程共用计数）；0 表示不限"
     )
+    customer_service: bool = setting(
+        False,
+        "是否开通了公众号的人工客服：开通后，居民在客服时间说“人工客服”会转到公众号后台由工作人员接待；"
+        "其余时间（或关闭时）改为登记转介工单",
+    )
+    customer_service_hours: tuple[str, ...] = setting(
+        ["09:00-12:00", "14:00-17:30"], "人工客服时间段（按 push.timezone 的本地时间），周一到周五"
+    )
 
     def __post_init__(self) -> None:
         _choice("wechat.encryption_mode", self.encryption_mode, ("plain", "compatible", "safe"))
         _choice("wechat.account_type", self.account_type, ("subscription", "service"))
+        for span in self.customer_service_hours:
+            if not _is_span(span):
+                raise SettingsError(
+                    f"wechat.customer_service_hours 的时间段应写作 09:00-12:00，收到 {span!r}"
+                )
         if self.max_messages_per_minute < 0:
             raise SettingsError("wechat.max_messages_per_minute 不能小于 0")
         if self.reply_max_bytes < 200 or self.max_body_bytes < 1024 or self.timestamp_window < 1:
@@ -102,6 +134,28 @@ class Push:
     http_retries: int = setting(3, "接口 5xx 或超时时最多重试几次")
     retry_backoff: float = setting(2.0, "重试等待的基数（秒），每次翻倍")
     robots: tuple[Robot, ...] = setting([], "企业微信群机器人：[[push.robots]] name, key_env, url")
+
+
+@dataclass(frozen=True)
+class Referral:
+    sla_hours: int = setting(24, "转介工单多少小时内没人联系居民，就转给司法所并再次通知")
+    sifasuo_channel: str = setting(
+        "dryrun", "转给司法所的工单怎么通知：wecom 企业微信群机器人 / cs 客服消息 / dryrun 只记录"
+    )
+    sifasuo_robot: str = setting(
+        "", "sifasuo_channel = wecom 时用哪个机器人（push.robots 的 name）"
+    )
+    console_url: str = setting(
+        "http://127.0.0.1:8000",
+        "后台的外网地址，通知里的工单链接用它，例如 https://pufa.example.gov.cn",
+    )
+    phone_days: int = setting(30, "居民留下的电话在工单办结后保留多少天，过期删除")
+    poll_seconds: int = setting(30, "调度进程多久处理一次工单通知和超时转交（秒）")
+
+    def __post_init__(self) -> None:
+        _choice("referral.sifasuo_channel", self.sifasuo_channel, CHANNELS)
+        if self.sla_hours < 1 or self.phone_days < 0 or self.poll_seconds < 1:
+            raise SettingsError("referral.sla_hours、poll_seconds 至少 1，phone_days 不能小于 0")
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,16 @@ def workbook(figures: Figures, township: str) -> bytes:
             for h in figures.quiz.hardest
         ],
     )
+    ledger = [*figures.tickets.rows.values(), figures.tickets.total]
+    _sheet(
+        book,
+        "转介台账",
+        ("村", "登记工单", "按时联系", "已办结", "超时转司法所", "尚未联系"),
+        [
+            (r.village, r.opened, r.contacted_in_time, r.resolved, r.escalated, r.waiting)
+            for r in ledger
+        ],
+    )
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -17,7 +17,8 @@ tickets = Table(
     Column("bot_reply", Text),  # what the bot had answered, shortened
     Column("phone", Text),  # encrypted at rest; shown only to the assignee and the 司法所
     Column("state", String(16), nullable=False, index=True),  # open|accepted|contacted|resolved
-    Column("assignee", String(64)),  # a helper's username; empty means the 司法所
+    Column("desk", String(16), nullable=False),  # village (its 法律明白人) | sifasuo
+    Column("assignee", String(64)),  # who took it (接单), a username
     Column("opened_at", UTCDateTime(), nullable=False, index=True),
     Column("due_at", UTCDateTime(), nullable=False),  # contact promised by then
     Column("accepted_at", UTCDateTime()),

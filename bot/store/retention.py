@@ -8,7 +8,7 @@ from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
 
 from bot.store.storage import utcnow
-from bot.store.tables import inbound, questions
+from bot.store.tables import inbound, questions, tickets
 
 REMOVED = "（已超过保留期限，原文已删除）"
 
@@ -29,4 +29,27 @@ def purge_old_texts(engine: Engine, days: int) -> int:
             .where(and_(inbound.c.received_at < cutoff, inbound.c.content.is_not(None)))
             .values(content=None, reply=None)
         )
+        conn.execute(
+            update(tickets)
+            .where(and_(tickets.c.opened_at < cutoff, tickets.c.question != REMOVED))
+            .values(question=REMOVED, bot_reply=None, phone=None)
+        )
+    return int(changed or 0)
+
+
+def purge_ticket_phones(engine: Engine, days: int) -> int:
+    """Forget the phone numbers residents left, `days` after their ticket was resolved."""
+    cutoff = utcnow() - timedelta(days=days)
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(tickets)
+            .where(
+                and_(
+                    tickets.c.state == "resolved",
+                    tickets.c.resolved_at < cutoff,
+                    tickets.c.phone.is_not(None),
+                )
+            )
+            .values(phone=None)
+        ).rowcount
     return int(changed or 0)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.store.quizzes import QuizFigures, quiz_figures
 from bot.store.tables import deliveries, feedback, pushes, questions, residents
+from bot.store.ticket_ledger import Ledger, ledger
 from knowledge.kb import KnowledgeBase
 from knowledge.quizzes import Quiz, load_quizzes
 
@@ -50,6 +51,7 @@ class Figures:
     demo_rows: int = 0  # made-up rows counted in these figures (only when asked for)
     left_out_demo: int = 0  # made-up rows left out
     left_out_dryrun: int = 0  # dry-run pushes left out: they reached nobody
+    tickets: Ledger = field(default_factory=Ledger)
 
     @property
     def fit_for_report(self) -> bool:
@@ -181,6 +183,7 @@ def compute(
     )
     figures.demo_rows += figures.quiz.demo_rows
     figures.left_out_demo += figures.quiz.left_out_demo
+    figures.tickets = ledger(engine, low, high, village, include_demo)
     return figures
 
 
@@ -244,6 +247,13 @@ def report_paragraph(figures: Figures, township: str) -> str:
         parts.append(
             f"开展普法答题，{quiz.participants}人参与{quiz.attempts}人次，"
             f"平均答对率{quiz.average_share:.0%}"
+        )
+    tickets = figures.tickets.total
+    if tickets.opened:
+        parts.append(
+            f"登记转介工单{tickets.opened}件，按时联系群众{tickets.contacted_in_time}件"
+            f"（{tickets.in_time_rate:.0%}），已办结{tickets.resolved}件，"
+            f"超时转司法所{tickets.escalated}件"
         )
     return "，".join(parts) + "。"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,7 +16,14 @@ from bot.store.storage import utcnow
 from bot.store.tables import login_attempts, users
 from knowledge.errors import PufaError
 
-ROLES = {"admin": "管理员", "staff": "工作人员", "reviewer": "审核人", "leader": "领导"}
+ROLES = {
+    "admin": "管理员",
+    "staff": "工作人员",
+    "reviewer": "审核人",
+    "leader": "领导",
+    "helper": "法律明白人",
+}
+BIND_MINUTES = 30
 MIN_PASSWORD = 8
 HASH_METHOD = "scrypt"  # werkzeug's strong default; the tests swap in a fast one
 UNLOCKED = "pufa user unlock"  # the address of the record that ends a login lock
@@ -29,6 +39,13 @@ class User:
     display_name: str
     roles: frozenset[str]
     active: bool
+    village: str = ""
+    openid: str = ""
+
+    @property
+    def helper_only(self) -> bool:
+        """A village 法律明白人 with no other role sees only tickets and the binding page."""
+        return self.roles == frozenset({"helper"})
 
     def can(self, role: str) -> bool:
         return self.active and (role in self.roles or "admin" in self.roles)
@@ -43,11 +60,18 @@ def _roles(text: str) -> frozenset[str]:
 
 
 def add_user(
-    engine: Engine, username: str, password: str, roles: str, display_name: str = ""
+    engine: Engine,
+    username: str,
+    password: str,
+    roles: str,
+    display_name: str = "",
+    village: str = "",
 ) -> User:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"密码至少 {MIN_PASSWORD} 位")
     parsed = _roles(roles)
+    if "helper" in parsed and not village:
+        raise UserError("法律明白人（helper）要写明是哪个村的：--village 村名")
     try:
         with engine.begin() as conn:
             conn.execute(
@@ -58,6 +82,7 @@ def add_user(
                     password_hash=generate_password_hash(password, method=HASH_METHOD),
                     active=True,
                     created_at=utcnow(),
+                    village=village or None,
                 )
             )
     except IntegrityError:
@@ -70,11 +95,17 @@ def get_user(engine: Engine, username: str) -> User:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
     if row is None:
         raise UserError(f"没有用户 {username}")
+    return _user(row)
+
+
+def _user(row: Any) -> User:
     return User(
         row["username"],
         row["display_name"],
         frozenset(row["roles"].split(",")),
         bool(row["active"]),
+        row["village"] or "",
+        row["openid"] or "",
     )
 
 
@@ -123,3 +154,60 @@ def unlock(engine: Engine, username: str) -> None:
         conn.execute(
             insert(login_attempts).values(username=username, address=UNLOCKED, ok=True, at=utcnow())
         )
+
+
+def new_bind_code(engine: Engine, username: str) -> str:
+    """A one-time code the user sends as "绑定 <code>" to tie their WeChat to the account."""
+    get_user(engine, username)
+    code = f"{secrets.randbelow(900000) + 100000}"
+    with engine.begin() as conn:
+        conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(bind_code=code, bind_code_expires=utcnow() + timedelta(minutes=BIND_MINUTES))
+        )
+    return code
+
+
+def bind_openid(engine: Engine, code: str, openid: str) -> User | None:
+    """The user whose live code this is, now bound to `openid`; None for a wrong or old code."""
+    with engine.begin() as conn:
+        row = (
+            conn.execute(
+                select(users).where(
+                    and_(
+                        users.c.bind_code == code,
+                        users.c.bind_code_expires > utcnow(),
+                        users.c.active.is_(True),
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        conn.execute(update(users).where(users.c.openid == openid).values(openid=None))
+        conn.execute(
+            update(users)
+            .where(users.c.id == row["id"])
+            .values(openid=openid, bind_code=None, bind_code_expires=None)
+        )
+    return get_user(engine, row["username"])
+
+
+def user_by_openid(engine: Engine, openid: str) -> User | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.openid == openid)).mappings().first()
+    return _user(row) if row is not None and row["active"] else None
+
+
+def village_helpers(engine: Engine, village: str) -> list[User]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(users)
+            .where(and_(users.c.village == village, users.c.active.is_(True)))
+            .order_by(users.c.username)
+        ).mappings()
+        found = [_user(row) for row in rows]
+    return [user for user in found if "helper" in user.roles]

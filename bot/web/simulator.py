@@ -66,8 +66,10 @@ def send() -> Response:
         abort(400)
     wire_kind = "event" if kind in ("subscribe", "click") else kind
     reply_xml = _post(inbound_xml(openid, wire_kind, **fields))
-    reply = safe_xml(reply_xml).get("Content", "") if reply_xml.startswith("<xml") else ""
-    return jsonify(reply=reply)
+    answer = safe_xml(reply_xml) if reply_xml.startswith("<xml") else {}
+    if answer.get("MsgType") == "transfer_customer_service":
+        return jsonify(reply="（已转到公众号后台的人工客服，由工作人员接待）")
+    return jsonify(reply=answer.get("Content", ""))
 
 
 def _post(xml: str) -> str:

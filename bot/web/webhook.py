@@ -6,11 +6,12 @@ import logging
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
-from wechatpy.replies import TextReply
+from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
 from bot import inbox
 from bot.store.storage import StoreError
 from bot.web.gate import Rejected
+from handlers.reply import TRANSFER_TO_STAFF
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
@@ -45,5 +46,8 @@ def wechat() -> Response:
         text = pufa.services.texts.get("error")
     if not text:
         return Response("success", mimetype="text/plain")
-    xml = TextReply(message=message, content=text).render()
+    if text == TRANSFER_TO_STAFF:
+        xml = TransferCustomerServiceReply(message=message).render()
+    else:
+        xml = TextReply(message=message, content=text).render()
     return Response(pufa.gate.seal(xml, request.args, encrypted), mimetype="application/xml")

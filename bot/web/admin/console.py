@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, or_, select
 
@@ -13,7 +13,7 @@ from bot.ask import Asker
 from bot.store.privacy import mask_personal_numbers, pseudonym
 from bot.store.storage import utcnow
 from bot.store.tables import feedback, pushes, questions
-from bot.web.admin.auth import engine, login_required
+from bot.web.admin.auth import current_user, engine, login_required
 from knowledge.normalize import normalize
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
@@ -21,7 +21,10 @@ bp = Blueprint("console", __name__, url_prefix="/admin")
 
 @bp.route("/")
 @login_required()
-def home() -> str:
+def home() -> Any:
+    user = current_user()
+    if user is not None and user.helper_only:
+        return redirect(url_for("tickets.index"))
     since = utcnow() - timedelta(days=30)
     with engine().connect() as conn:
         asked = conn.execute(

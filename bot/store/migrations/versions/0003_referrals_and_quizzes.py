@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("bot_reply", sa.Text(), nullable=True),
         sa.Column("phone", sa.Text(), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("desk", sa.String(length=16), nullable=False),
         sa.Column("assignee", sa.String(length=64), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
