@@ -9,7 +9,9 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -24,8 +26,10 @@ from knowledge.quizzes import (
     LETTERS,
     Question,
     Quiz,
+    campaign_days,
     campaign_names,
     check_quiz,
+    in_season_first,
     quiz_from_dict,
     quiz_to_dict,
 )
@@ -204,8 +208,12 @@ class LiveQuizzes(QuizStore):
     """What handlers reach as `ctx.services.quizzes`: the banks as approved, and attempts.
     Every worker sees an approval on its next quiz message (one small query)."""
 
-    def __init__(self, engine: Engine, base: tuple[Quiz, ...]) -> None:
+    def __init__(
+        self, engine: Engine, base: tuple[Quiz, ...], timezone: str = "Asia/Shanghai"
+    ) -> None:
         super().__init__(engine)
+        self.zone = ZoneInfo(timezone)
+        self.days = campaign_days()
         self.layer = QuizLayer(engine)
         self.base = base
         self._version = -1
@@ -215,7 +223,7 @@ class LiveQuizzes(QuizStore):
         version = self.layer.version()
         if version != self._version:
             self._bank, self._version = self.layer.apply(self.base), version
-        return self._bank
+        return in_season_first(self._bank, datetime.now(self.zone).date(), self.days)
 
 
 def _change(row: Any) -> QuizChange:
