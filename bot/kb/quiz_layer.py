@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,18 @@ def parse_questions(text: str, quiz_id: str) -> tuple[Question, ...]:
     if problems:
         raise ChangeError(problems)
     return tuple(questions)
+
+
+def with_invite(
+    body: str, bank: tuple[Quiz, ...], quiz_id: str, invite: Callable[[str], str]
+) -> tuple[str, Quiz]:
+    """A push naming a quiz tells residents what to reply: `invite(name)` is the line."""
+    quiz = next((q for q in bank if q.id == quiz_id or q.name == quiz_id), None)
+    if quiz is None:
+        raise ChangeError([f"没有这个答题：{quiz_id}（可选：{'、'.join(q.id for q in bank)}）"])
+    if f"“{quiz.name}”" not in body:
+        body = f"{body}\n\n{invite(quiz.name)}"
+    return body, quiz
 
 
 class QuizLayer:
