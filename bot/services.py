@@ -32,6 +32,6 @@ def build_services(
         texts=Texts.load(settings.township),
         township=settings.township,
         reply_max_bytes=settings.wechat.reply_max_bytes,
-        quizzes=LiveQuizzes(store.engine, load_quizzes()),
+        quizzes=LiveQuizzes(store.engine, load_quizzes(), settings.push.timezone),
         referrals=TicketBook(store.engine, settings),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from knowledge.quizzes import LETTERS, Question, Quiz, letter_of
+from knowledge.quizzes import DRAWN, LETTERS, Question, Quiz, letter_of
 
 from .context import Context, Quizzes
 from .reply import Reply
@@ -62,11 +62,16 @@ def command(message: Any, ctx: Context) -> Reply:
 
 
 def start(quiz: Quiz, quizzes: Quizzes, ctx: Context) -> Reply:
-    total = min(len(quiz.questions), 5)
+    total = min(len(quiz.questions), DRAWN)
     attempt = quizzes.start_attempt(ctx.openid, ctx.village, quiz.id, quiz.campaign, total)
     order = quiz.draw(seed=attempt, count=total)
-    ctx.state["quiz"] = {"id": quiz.id, "attempt": attempt, "seed": attempt, "order": order}
-    ctx.state["quiz"].update(at=0, score=0)
+    ctx.state["quiz"] = {
+        "id": quiz.id,
+        "attempt": attempt,
+        "seed": attempt,
+        "order": order,
+        "at": 0,
+    }
     intro = ctx.text("quiz_start", title=quiz.title, total=str(total))
     return Reply(f"{intro}\n\n{_ask(quiz, ctx)}", paginate=False)
 
@@ -99,7 +104,6 @@ def answer(message: Any, ctx: Context) -> Reply:
     right = letter == question.answer
     quizzes.record_answer(state["attempt"], quiz.id, question.id, letter, right)
     state["at"] += 1
-    state["score"] += right
     verdict = _verdict(question, right, ctx)
     if state["at"] < len(state["order"]):
         return Reply(f"{verdict}\n\n{_ask(quiz, ctx)}", paginate=False)

@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,39 @@ def load_quizzes(directory: Path = QUIZ_DIR) -> tuple[Quiz, ...]:
     return tuple(quizzes)
 
 
-def campaign_names(path: Path = DATA_DIR / "campaigns.yaml") -> set[str]:
+CAMPAIGNS = DATA_DIR / "campaigns.yaml"
+SEASON_DAYS = 7  # a campaign's quiz comes first from a week before its first day to a week after
+
+
+def campaign_names(path: Path = CAMPAIGNS) -> set[str]:
+    return set(campaign_days(path))
+
+
+def campaign_days(path: Path = CAMPAIGNS) -> dict[str, list[tuple[int, int]]]:
+    """Campaign name -> the (month, day) of each of its pushes in the calendar."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(item.get("name", "")) for item in raw.get("campaigns", [])}
+    days: dict[str, list[tuple[int, int]]] = {}
+    for item in raw.get("campaigns", []):
+        month, day = (int(x) for x in str(item.get("date", "1-1")).split("-"))
+        days.setdefault(str(item.get("name", "")), []).append((month, day))
+    return days
+
+
+def in_season_first(
+    quizzes: tuple[Quiz, ...], today: date, days: dict[str, list[tuple[int, int]]]
+) -> tuple[Quiz, ...]:
+    """The quizzes of a campaign near `today` first: "答题" in 宪法宣传周 starts 宪法答题."""
+
+    here = date(2000, today.month, today.day)  # a leap year holds every month and day
+
+    def distance(quiz: Quiz) -> int:
+        gaps = [
+            abs((date(2000, month, day) - here).days)
+            for month, day in days.get(quiz.campaign or "", [])
+        ]
+        return min((min(gap, 366 - gap) for gap in gaps), default=366)
+
+    return tuple(sorted(quizzes, key=lambda q: distance(q) > SEASON_DAYS))
 
 
 def citation_of(kb: KnowledgeBase, cite: str) -> Citation | None:

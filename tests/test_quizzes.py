@@ -73,3 +73,17 @@ def test_a_draw_is_fixed_by_its_seed_and_varies_between_seeds() -> None:
     assert quiz.draw(seed=7) == quiz.draw(seed=7)
     assert len(set(quiz.draw(seed=7))) == 5
     assert len({tuple(quiz.draw(seed=s)) for s in range(10)}) > 1
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [("2026-12-04", "宪法答题"), ("2026-06-20", "禁毒答题"), ("2026-05-20", "民法典答题")],
+)
+def test_plain_答题_offers_the_quiz_of_the_season_first(today: str, first: str) -> None:
+    from datetime import date
+
+    from knowledge.quizzes import campaign_days, in_season_first
+
+    ordered = in_season_first(QUIZZES, date.fromisoformat(today), campaign_days())
+    assert ordered[0].name == first
+    assert sorted(q.id for q in ordered) == sorted(q.id for q in QUIZZES)

@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -24,8 +27,10 @@ from knowledge.quizzes import (
     LETTERS,
     Question,
     Quiz,
+    campaign_days,
     campaign_names,
     check_quiz,
+    in_season_first,
     quiz_from_dict,
     quiz_to_dict,
 )
@@ -94,6 +99,18 @@ def parse_questions(text: str, quiz_id: str) -> tuple[Question, ...]:
     if problems:
         raise ChangeError(problems)
     return tuple(questions)
+
+
+def with_invite(
+    body: str, bank: tuple[Quiz, ...], quiz_id: str, invite: Callable[[str], str]
+) -> tuple[str, Quiz]:
+    """A push naming a quiz tells residents what to reply: `invite(name)` is the line."""
+    quiz = next((q for q in bank if q.id == quiz_id or q.name == quiz_id), None)
+    if quiz is None:
+        raise ChangeError([f"没有这个答题：{quiz_id}（可选：{'、'.join(q.id for q in bank)}）"])
+    if f"“{quiz.name}”" not in body:
+        body = f"{body}\n\n{invite(quiz.name)}"
+    return body, quiz
 
 
 class QuizLayer:
@@ -204,8 +221,12 @@ class LiveQuizzes(QuizStore):
     """What handlers reach as `ctx.services.quizzes`: the banks as approved, and attempts.
     Every worker sees an approval on its next quiz message (one small query)."""
 
-    def __init__(self, engine: Engine, base: tuple[Quiz, ...]) -> None:
+    def __init__(
+        self, engine: Engine, base: tuple[Quiz, ...], timezone: str = "Asia/Shanghai"
+    ) -> None:
         super().__init__(engine)
+        self.zone = ZoneInfo(timezone)
+        self.days = campaign_days()
         self.layer = QuizLayer(engine)
         self.base = base
         self._version = -1
@@ -215,7 +236,7 @@ class LiveQuizzes(QuizStore):
         version = self.layer.version()
         if version != self._version:
             self._bank, self._version = self.layer.apply(self.base), version
-        return self._bank
+        return in_season_first(self._bank, datetime.now(self.zone).date(), self.days)
 
 
 def _change(row: Any) -> QuizChange:

@@ -136,3 +136,25 @@ def test_a_push_names_a_quiz_and_residents_reply_to_it(
     assert "回复“宪法答题”参加普法答题" in row.body
     invite = wechat.text("o-from-push", "宪法答题")
     assert "第1题（共5题）" in invite
+
+
+def test_pufa_push_new_attaches_a_quiz(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from bot.cli.main import main
+
+    from ..conftest import cli_config
+
+    runner, base = CliRunner(), cli_config(tmp_path, f"sqlite:///{tmp_path / 'p.db'}")
+    assert runner.invoke(main, [*base, "init"]).exit_code == 0
+    runner.invoke(
+        main, [*base, "user", "add", "wang", "--role", "staff", "--password", "pw-wang-1"]
+    )
+    args = [*base, "push", "new", "--as", "wang", "--title", "禁毒日", "--text", "远离毒品"]
+    made = runner.invoke(main, [*args, "--at", "+2h", "--quiz", "禁毒答题", "-q"])
+    assert made.exit_code == 0, made.output
+    shown = runner.invoke(main, [*base, "push", "show", made.output.strip()])
+    assert "回复“禁毒答题”参加普法答题" in shown.output
+    unknown = runner.invoke(main, [*args, "--at", "+2h", "--quiz", "天文答题"])
+    assert unknown.exit_code == 1
+    assert "没有这个答题" in unknown.output

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bot.kb.layer import ChangeError
+from bot.kb.quiz_layer import with_invite
 from bot.push.content import (
     ACTION_NAMES,
     CHANNELS,
@@ -88,15 +90,15 @@ def _quizzes() -> tuple[Quiz, ...]:
 
 
 def _with_quiz(body: str, quiz_id: str) -> tuple[str, str | None]:
-    """A push that names a quiz tells residents what to reply, and records which quiz."""
     if not quiz_id:
         return body, None
-    quiz = next((q for q in _quizzes() if q.id == quiz_id), None)
-    if quiz is None:
-        raise PushError(f"没有这个答题：{quiz_id}")
-    if f"“{quiz.name}”" not in body:
-        invite = current_app.extensions["pufa"].services.texts.get("quiz_invite", name=quiz.name)
-        body = f"{body}\n\n{invite}"
+    texts = current_app.extensions["pufa"].services.texts
+    try:
+        body, quiz = with_invite(
+            body, _quizzes(), quiz_id, lambda name: texts.get("quiz_invite", name=name)
+        )
+    except ChangeError as exc:
+        raise PushError(str(exc)) from None
     return body, quiz.id
 
 
