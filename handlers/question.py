@@ -70,7 +70,8 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         body = emergency if result.outcome in ("fallback", "empty") else f"{emergency}\n\n{body}"
     elif misses >= 2 and ctx.services.referrals and result.outcome == "fallback":
         ctx.state.pop("fallbacks")
-        return start(ctx, "fallbacks", question_id=question_id)
+        handed_on = start(ctx, "fallbacks", question_id=question_id)
+        return Reply(f"{ctx.text('ticket_after_fallbacks')}\n{handed_on.text}")
     return Reply(body)
 
 

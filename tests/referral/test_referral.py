@@ -232,4 +232,5 @@ def test_the_scheduler_process_runs_the_referral_job(
         scheduler.referral_job()  # a second pass sends nothing again
     finally:
         runtime.services.extensions["wechat_api"].close()
+        runtime.book.engine.dispose()
     assert len(robot_texts(fake)) == 1

@@ -52,7 +52,7 @@ def test_helper_sees_and_works_only_their_village(auth: Auth, client, store, wec
     assert done.status_code == 302
     assert "已接单" in client.get("/admin/tickets/1").get_data(as_text=True)
     with store.engine.connect() as conn:
-        assert conn.execute(select(tickets.c.assignee)).scalar() == "tian"
+        assert conn.execute(select(tickets.c.assignee).where(tickets.c.id == 1)).scalar() == "tian"
 
 
 def test_staff_see_every_ticket_and_overdue_ones_in_red(auth: Auth, client, store, wechat) -> None:  # type: ignore[no-untyped-def]
