@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.kb.layer import KnowledgeLayer
 from bot.kb.live import build_matcher
+from bot.kb.quiz_layer import LiveQuizzes
 from bot.settings import Settings
 from bot.store.storage import Store
 from bot.store.tickets import TicketBook
@@ -11,6 +12,7 @@ from handlers import Services
 from handlers.texts import Texts
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
+from knowledge.quizzes import load_quizzes
 
 
 def build_services(
@@ -30,5 +32,6 @@ def build_services(
         texts=Texts.load(settings.township),
         township=settings.township,
         reply_max_bytes=settings.wechat.reply_max_bytes,
+        quizzes=LiveQuizzes(store.engine, load_quizzes(), settings.push.timezone),
         referrals=TicketBook(store.engine, settings),
     )

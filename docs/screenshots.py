@@ -68,6 +68,7 @@ def main() -> None:
         shoot(page, base, "/admin/stats/?from=2026-08-01&to=2026-11-30", "console-stats.png")
         shoot(page, base, "/admin/hit-test?q=老板拖欠工资不给怎么办", "console-hit-test.png")
         shoot(page, base, "/admin/kb/?topic=婚姻与离婚", "console-kb.png")
+        shoot(page, base, "/admin/quizzes/", "console-quizzes.png")
         shoot_tickets(browser, base, app)
         browser.close()
     server.shutdown()

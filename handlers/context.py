@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
+from knowledge.quizzes import Quiz
 
 from .texts import Texts, village_facts
 
@@ -34,6 +35,20 @@ class Store(Protocol):
     ) -> None: ...
     def state(self, openid: str) -> dict[str, Any]: ...
     def save_state(self, openid: str, state: dict[str, Any]) -> None: ...
+
+
+class Quizzes(Protocol):
+    """普法答题: the banks as approved, and residents' attempts (bot.kb.quiz_layer)."""
+
+    def bank(self) -> tuple[Quiz, ...]: ...
+    def start_attempt(
+        self, openid: str, village: str | None, quiz_id: str, campaign: str | None, total: int
+    ) -> int: ...
+    def record_answer(
+        self, attempt_id: int, quiz_id: str, question_id: str, choice: str, correct: bool
+    ) -> None: ...
+    def finish_attempt(self, attempt_id: int) -> int: ...
+    def best_scores(self, openid: str) -> dict[str, int]: ...
 
 
 class Referrals(Protocol):
@@ -65,6 +80,8 @@ class Services:
     texts: Texts
     township: Any
     reply_max_bytes: int = 2048
+    quizzes: Quizzes | None = None
+
     referrals: Referrals | None = None
     # Whatever else a process adds for its jobs (the scheduler puts its push book and
     # channels here), in the spirit of Flask's app.extensions.

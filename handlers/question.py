@@ -21,6 +21,8 @@ from .reply import Reply
 
 # The question log keeps the matcher's words; an empty message counts as a fallback there.
 LOGGED_AS = {"empty": "fallback", "article": "law_text"}
+# Conversation state a new question keeps: a quiz in progress resumes on "继续答题".
+KEPT = ("quiz",)
 
 
 def answer_question(text: str, channel: str, ctx: Context) -> Reply:
@@ -47,7 +49,9 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         candidates=[_summary(m) for m in result.matches[:5]],
         inbound_id=ctx.inbound_id,
     )
+    kept = {key: ctx.state[key] for key in KEPT if key in ctx.state}
     ctx.state.clear()
+    ctx.state.update(kept)
     ctx.state["last_question"] = question_id
     if misses:
         ctx.state["fallbacks"] = misses

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import quiz
 from .context import Context
 from .question import answer_entry, answer_question
 from .registry import Registry
@@ -108,10 +109,12 @@ def find_cases(topic: str, ctx: Context) -> list[Any]:
 
 
 def question(message: Any, ctx: Context) -> Reply:
-    return answer_question(str(message.content or ""), "text", ctx)
+    return quiz.remind(answer_question(str(message.content or ""), "text", ctx), ctx)
 
 
 def register(registry: Registry) -> None:
+    registry.add("text", quiz.answer, quiz.is_answer)
+    registry.add("text", quiz.command, quiz.is_command)
     registry.add("text", pick_choice, is_choice)
     registry.add("text", more, lambda m, c: _words(m).lower() in MORE)
     registry.add("text", help_text, lambda m, c: _words(m).lower() in HELP)

@@ -12,6 +12,7 @@ from bot.cli.common import open_store, progress, settings_of
 from knowledge.check import check_knowledge
 from knowledge.kb import DATA_DIR, load_knowledge
 from knowledge.lawtext import import_laws, law_sources
+from knowledge.quizzes import check_quizzes, load_quizzes
 
 
 @click.group()
@@ -22,8 +23,12 @@ def kb() -> None:
 @kb.command("check")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出数量和问题")
 def kb_check(as_json: bool) -> None:
-    """检查知识库：引用的法条是否存在、原文是否一致、编号是否重复……有问题时退出码为 1。"""
-    report = check_knowledge(load_knowledge())
+    """检查知识库和答题题库：引用的法条是否存在、原文是否一致、编号是否重复……有问题时退出码为 1。"""
+    knowledge = load_knowledge()
+    report = check_knowledge(knowledge)
+    quizzes = load_quizzes()
+    report.counts["quizzes"] = len(quizzes)
+    report.problems += check_quizzes(knowledge, quizzes)
     if as_json:
         click.echo(
             json.dumps(

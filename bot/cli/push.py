@@ -118,6 +118,7 @@ def push_list(states: tuple[str, ...]) -> None:
     "--at", "at", default=None, help="发送时间：2026-12-04 09:00、明天 09:00 或 +2h（推送时区）"
 )
 @click.option("--cron", default=None, help="周期规则：分 时 日 月 星期，如 '0 9 * * 1'")
+@click.option("--quiz", default=None, help="附上普法答题（题库编号或名称，如 宪法答题）")
 @click.option("-q", "--quiet", is_flag=True, help="只打印新推送的编号（脚本里用）")
 def push_new(
     actor: str,
@@ -128,12 +129,27 @@ def push_new(
     channel: str,
     at: str | None,
     cron: str | None,
+    quiz: str | None,
     quiet: bool,
 ) -> None:
     """新建推送草稿。"""
     settings = _settings()
     run_at = _parse_time(at, settings.push.timezone) if at else None
-    content = Content(title, body, audience, channel, run_at=run_at, cron=cron, link_url=link_url)
+    quiz_id = None
+    if quiz:
+        from bot.kb.quiz_layer import LiveQuizzes, with_invite
+        from handlers.texts import Texts
+        from knowledge.quizzes import load_quizzes
+
+        bank = LiveQuizzes(_store().engine, load_quizzes()).bank()
+        texts = Texts.load(settings.township)
+        body, found = with_invite(
+            body, bank, quiz, lambda name: texts.get("quiz_invite", name=name)
+        )
+        quiz_id = found.id
+    content = Content(
+        title, body, audience, channel, run_at=run_at, cron=cron, link_url=link_url, quiz=quiz_id
+    )
     push_id = _book().create(content, actor)
     if quiet:
         click.echo(push_id)

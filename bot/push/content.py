@@ -61,10 +61,13 @@ class Content:
     run_at: datetime | None = None
     cron: str | None = None
     link_url: str | None = None
+    quiz: str | None = None  # the 普法答题 quiz the push invites residents to
 
     def digest(self) -> str:
         """What a reviewer approves: any change to it needs a new review."""
         data = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
+        if data["quiz"] is None:  # pushes approved before quizzes keep their digest
+            del data["quiz"]
         return hashlib.sha256(
             json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()

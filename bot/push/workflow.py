@@ -241,6 +241,7 @@ def _columns(content: Content) -> dict[str, Any]:
         "run_at": content.run_at,
         "cron": content.cron,
         "link_url": content.link_url,
+        "quiz_id": content.quiz,
     }
 
 
@@ -280,6 +281,7 @@ def _push(row: Any) -> Push:
         run_at=row["run_at"],
         cron=row["cron"],
         link_url=row["link_url"],
+        quiz=row["quiz_id"],
     )
     return Push(
         id=row["id"],

@@ -36,6 +36,8 @@ def workbook(figures: Figures, township: str) -> bytes:
         ("满意度", round(figures.satisfaction, 4) if figures.satisfaction is not None else "—"),
         ("推送次数", figures.pushes_sent),
         ("推送覆盖人次", figures.reach),
+        ("普法答题参与人数", figures.quiz.participants),
+        ("普法答题人次", figures.quiz.attempts),
         ("其中演示数据行（编造）", figures.demo_rows),
         ("未计入的演示数据行", figures.left_out_demo),
         ("未计入的试运行推送", figures.left_out_dryrun),
@@ -65,6 +67,29 @@ def workbook(figures: Figures, township: str) -> bytes:
         [
             (p["id"], p["title"], p["campaign"], p["channel"], p["sent"], p["failed"], p["reached"])
             for p in figures.pushes
+        ],
+    )
+    _sheet(
+        book,
+        "普法答题",
+        ("分组", "名称", "参与人数", "答题人次", "平均得分", "满分"),
+        [
+            (group, name, g.participants, g.attempts, round(g.average, 2), g.total)
+            for group, rows in (
+                ("题库", figures.quiz.by_quiz),
+                ("村", figures.quiz.by_village),
+                ("宣传活动", figures.quiz.by_campaign),
+            )
+            for name, g in rows.items()
+        ],
+    )
+    _sheet(
+        book,
+        "答题难题",
+        ("题库", "题目", "作答次数", "答对次数", "答对率"),
+        [
+            (h["quiz"], h["question"], h["answered"], h["right"], round(h["share"], 4))
+            for h in figures.quiz.hardest
         ],
     )
     ledger = [*figures.tickets.rows.values(), figures.tickets.total]

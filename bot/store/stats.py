@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from bot.store.quizzes import QuizFigures, quiz_figures
 from bot.store.tables import deliveries, feedback, pushes, questions, residents
 from bot.store.ticket_ledger import Ledger, ledger
 from knowledge.kb import KnowledgeBase
+from knowledge.quizzes import Quiz, load_quizzes
 
 DEMO_PREFIX = "demo-"
 UNMATCHED = "未匹配（转人工）"
@@ -45,6 +47,7 @@ class Figures:
     helpful: int = 0
     unhelpful: int = 0
     pushes: list[dict[str, Any]] = field(default_factory=list)
+    quiz: QuizFigures = field(default_factory=QuizFigures)
     demo_rows: int = 0  # made-up rows counted in these figures (only when asked for)
     left_out_demo: int = 0  # made-up rows left out
     left_out_dryrun: int = 0  # dry-run pushes left out: they reached nobody
@@ -90,6 +93,7 @@ def compute(
     timezone: str = "Asia/Shanghai",
     village: str | None = None,
     include_demo: bool = False,
+    quizzes: tuple[Quiz, ...] | None = None,
 ) -> Figures:
     """Figures for the period. Demo residents are left out unless asked for, and dry-run
     pushes always are: neither may reach the yearly report."""
@@ -167,6 +171,18 @@ def compute(
     reach = push_reach(engine, low, high)
     figures.pushes = [p for p in reach if p["channel"] != "dryrun"]
     figures.left_out_dryrun = len(reach) - len(figures.pushes)
+    bank = load_quizzes() if quizzes is None else quizzes
+    figures.quiz = quiz_figures(
+        engine,
+        low,
+        high,
+        village,
+        include_demo,
+        titles={q.id: q.title for q in bank},
+        questions={(q.id, item.id): item.text for q in bank for item in q.questions},
+    )
+    figures.demo_rows += figures.quiz.demo_rows
+    figures.left_out_demo += figures.quiz.left_out_demo
     figures.tickets = ledger(engine, low, high, village, include_demo)
     return figures
 
@@ -226,6 +242,12 @@ def report_paragraph(figures: Figures, township: str) -> str:
         parts.append(f"群众咨询集中在{'、'.join(top)}等方面")
     if figures.satisfaction is not None:
         parts.append(f"群众评价“有用”占{figures.satisfaction:.0%}")
+    quiz = figures.quiz
+    if quiz.attempts and quiz.average_share is not None:
+        parts.append(
+            f"开展普法答题，{quiz.participants}人参与{quiz.attempts}人次，"
+            f"平均答对率{quiz.average_share:.0%}"
+        )
     tickets = figures.tickets.total
     if tickets.opened:
         parts.append(

@@ -115,6 +115,7 @@ pushes = Table(
     Column("author", String(64), nullable=False),
     Column("reviewer", String(64)),
     Column("approved_hash", String(64)),
+    Column("quiz_id", String(64)),  # the 普法答题 quiz the push invites residents to
     Column("last_error", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),

@@ -165,3 +165,18 @@ def test_only_init_and_serve_create_a_database(runner: CliRunner, tmp_path: Path
     assert runner.invoke(main, [*base, "init"]).exit_code == 0
     assert db.exists()
     assert runner.invoke(main, [*base, "user", "list"]).exit_code == 0
+
+
+def test_chat_plays_a_quiz_to_a_score(runner: CliRunner) -> None:
+    from knowledge.quizzes import load_quizzes
+
+    quiz = next(q for q in load_quizzes() if q.name == "宪法答题")
+    # A fresh database: the first attempt is number 1, whose number seeds the draw.
+    letters = [quiz.question(question_id).answer for question_id in quiz.draw(seed=1)]
+    lines = ["宪法答题", letters[0], "欠钱不还怎么办", "继续答题", *letters[1:], "退出"]
+    result = runner.invoke(main, ["chat"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "第1题（共5题）" in result.output
+    assert "回复“继续答题”接着答第2题" in result.output
+    assert "这次答对 5 题，一共 5 题" in result.output
+    assert "最好成绩：5/5" in result.output

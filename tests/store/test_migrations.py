@@ -27,7 +27,7 @@ def _differences(engine) -> list:  # type: ignore[no-untyped-def]
 def test_a_fresh_database_reaches_the_head_and_matches_the_tables(db_url: str) -> None:
     store = Store(db_url)
     store.create_schema()
-    assert migrate.current(store.engine) == "0003"
+    assert migrate.current(store.engine) == "0004"
     assert _differences(store.engine) == []
     store.dispose()
 
@@ -60,7 +60,7 @@ def test_the_previous_releases_database_is_upgraded_with_every_row(db_url: str) 
     engine.dispose()
     store = Store(db_url)
     store.create_schema()
-    assert migrate.current(store.engine) == "0003"
+    assert migrate.current(store.engine) == "0004"
     with store.engine.connect() as conn:
         assert len(conn.execute(select(inbound.c.id)).all()) == 50
         assert len(conn.execute(select(questions.c.id)).all()) == 50
@@ -94,5 +94,5 @@ def test_workers_starting_at_once_all_come_up(db_url: str) -> None:
     outcomes = [(w.communicate(timeout=120)[1], w.returncode) for w in workers]
     assert [err.decode()[-500:] for err, code in outcomes if code != 0] == []
     store = Store(db_url)
-    assert migrate.current(store.engine) == "0003"
+    assert migrate.current(store.engine) == "0004"
     store.dispose()

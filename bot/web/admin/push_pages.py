@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bot.kb.layer import ChangeError
+from bot.kb.quiz_layer import with_invite
 from bot.push.content import (
     ACTION_NAMES,
     CHANNELS,
@@ -21,6 +23,7 @@ from bot.push.content import (
 from bot.push.workflow import PushBook, allowed_steps
 from bot.store.users import UserError
 from bot.web.admin.auth import current_user, engine, login_required
+from knowledge.quizzes import Quiz
 
 bp = Blueprint("pushes", __name__, url_prefix="/admin/pushes")
 LABELS = {
@@ -68,15 +71,35 @@ def _form_content() -> Content:
     when = form.get("run_at", "").strip()
     run_at = datetime.fromisoformat(when).replace(tzinfo=_zone()).astimezone(UTC) if when else None
     cron = form.get("cron", "").strip() or None
+    body, quiz = _with_quiz(form.get("body", "").strip(), form.get("quiz", "").strip())
     return Content(
         title=form.get("title", "").strip(),
-        body=form.get("body", "").strip(),
+        body=body,
         audience=form.get("audience", "all"),
         channel=form.get("channel", "dryrun"),
         run_at=run_at,
         cron=cron,
         link_url=form.get("link_url", "").strip() or None,
+        quiz=quiz,
     )
+
+
+def _quizzes() -> tuple[Quiz, ...]:
+    live = current_app.extensions["pufa"].services.quizzes
+    return live.bank() if live else ()
+
+
+def _with_quiz(body: str, quiz_id: str) -> tuple[str, str | None]:
+    if not quiz_id:
+        return body, None
+    texts = current_app.extensions["pufa"].services.texts
+    try:
+        body, quiz = with_invite(
+            body, _quizzes(), quiz_id, lambda name: texts.get("quiz_invite", name=name)
+        )
+    except ChangeError as exc:
+        raise PushError(str(exc)) from None
+    return body, quiz.id
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -91,11 +114,17 @@ def new() -> Any:
         except (PushError, UserError, ValueError) as exc:
             flash(str(exc), "error")
             return render_template(
-                "admin/push_form.html", settings=settings, channels=CHANNELS, form=request.form
+                "admin/push_form.html",
+                settings=settings,
+                channels=CHANNELS,
+                form=request.form,
+                quizzes=_quizzes(),
             ), 400
         flash(f"已保存推送 #{push_id}（草稿）", "ok")
         return redirect(url_for("pushes.detail", push_id=push_id))
-    return render_template("admin/push_form.html", settings=settings, channels=CHANNELS, form={})
+    return render_template(
+        "admin/push_form.html", settings=settings, channels=CHANNELS, form={}, quizzes=_quizzes()
+    )
 
 
 @bp.route("/<int:push_id>")

@@ -45,6 +45,7 @@ def _figures() -> Figures:
         pufa.settings.push.timezone,
         village,
         include_demo=request.args.get("demo") == "1",
+        quizzes=pufa.services.quizzes.bank() if pufa.services.quizzes else None,
     )
 
 
