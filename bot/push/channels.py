@@ -221,17 +221,20 @@ class WeComRobot:
         return [Planned(f"robot:{push.content.audience.removeprefix('wecom:')}")]
 
     def send(self, push: Push, occurrence: str, delivery: dict[str, Any]) -> Outcome:
-        name = delivery["recipient"].removeprefix("robot:")
-        robot = next((r for r in self.settings.push.robots if r.name == name), None)
-        key = os.environ.get(robot.key_env, "") if robot else ""
-        if robot is None or not key:
-            return Outcome(False, f"企业微信机器人 {name} 未配置或缺少环境变量中的 key")
-        self._throttle(name)
         content = push.content
         body = f"## {content.title}\n{content.body}" + (
             f"\n[阅读全文]({content.link_url})" if content.link_url else ""
         )
-        payload = {"msgtype": "markdown", "markdown": {"content": body}}
+        return self.post(delivery["recipient"].removeprefix("robot:"), body)
+
+    def post(self, name: str, markdown: str) -> Outcome:
+        """One markdown message to the named group robot, within WeCom's rate limit."""
+        robot = next((r for r in self.settings.push.robots if r.name == name), None)
+        key = os.environ.get(robot.key_env, "") if robot else ""
+        if robot is None or not key:
+            return Outcome(False, f"企业微信机器人 {name} 未配置或缺少环境变量中的 key", fatal=True)
+        self._throttle(name)
+        payload = {"msgtype": "markdown", "markdown": {"content": markdown}}
         try:
             response = self.http.post(
                 robot.url,

@@ -4,7 +4,6 @@ waits in the tickets' outbox through the channels the village (or the 司法所)
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.push.channels import WeComRobot
 from bot.push.wechat_api import ApiError, WeChatApi
 from bot.settings import Settings
 from bot.store import ticket_outbox
@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)  # WeChat takes customer-service messages only this long
 
 
-def run(book: TicketBook, api: WeChatApi | None, http: requests.Session) -> dict[str, int]:
+def run(book: TicketBook, api: WeChatApi | None, robot: WeComRobot) -> dict[str, int]:
     """One pass: returns how many tickets were escalated and notices sent or failed."""
     escalated = book.escalate_overdue()
     counts = {"escalated": len(escalated), "sent": 0, "failed": 0}
     for notice in ticket_outbox.pending(book.engine):
-        ok, detail, final = _send(book, api, http, notice)
+        ok, detail, final = _send(book, api, robot, notice)
         ticket_outbox.finish(book.engine, notice["id"], ok, detail, final)
         counts["sent" if ok else "failed"] += 1
         if not ok:
@@ -72,7 +72,7 @@ def message(settings: Settings, ticket: Ticket, kind: str) -> tuple[str, str]:
 
 
 def _send(
-    book: TicketBook, api: WeChatApi | None, http: requests.Session, notice: dict[str, Any]
+    book: TicketBook, api: WeChatApi | None, robot: WeComRobot, notice: dict[str, Any]
 ) -> tuple[bool, str, bool]:
     settings = book.settings
     ticket = book.get(notice["ticket_id"])
@@ -82,7 +82,8 @@ def _send(
         log.info("dry run: ticket %s %s to %s", ticket.id, notice["kind"], recipient)
         return True, "只记录，未发送（dry run）", False
     if channel == "wecom":
-        return _robot(settings, http, recipient.removeprefix("robot:"), markdown)
+        outcome = robot.post(recipient.removeprefix("robot:"), markdown)
+        return outcome.ok, outcome.detail, outcome.fatal
     if api is None or not settings.secrets.appsecret:
         return True, "未配置公众号 AppSecret：只记录，未发送", False
     if not _within_window(book.engine, recipient):
@@ -96,28 +97,6 @@ def _send(
         return False, str(exc), not exc.retryable
     except requests.RequestException as exc:
         return False, f"连接微信失败：{type(exc).__name__}", False
-    return True, "", False
-
-
-def _robot(
-    settings: Settings, http: requests.Session, name: str, markdown: str
-) -> tuple[bool, str, bool]:
-    robot = next((r for r in settings.push.robots if r.name == name), None)
-    key = os.environ.get(robot.key_env, "") if robot else ""
-    if robot is None or not key:
-        return False, f"企业微信机器人 {name} 未配置或缺少环境变量中的 key", True
-    try:
-        response = http.post(
-            robot.url,
-            params={"key": key},
-            json={"msgtype": "markdown", "markdown": {"content": markdown}},
-            timeout=settings.push.http_timeout,
-        )
-        result = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        return False, f"连接企业微信失败：{type(exc).__name__}", False
-    if result.get("errcode"):
-        return False, f"企业微信返回错误 {result.get('errcode')}：{result.get('errmsg')}", False
     return True, "", False
 
 

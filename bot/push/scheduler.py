@@ -175,7 +175,7 @@ def referral_job() -> None:
     counts = referrals.run(
         book,  # type: ignore[arg-type]
         extensions.get("wechat_api"),
-        extensions["channels"]["wecom"].http,
+        extensions["channels"]["wecom"],
     )
     if any(counts.values()):
         log.info("referrals: %s", counts)

@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from bot.push import referrals
+from bot.push.channels import WeComRobot
 from bot.push.wechat_api import WeChatApi
 from bot.settings import Robot, Settings
 from bot.store.storage import utcnow
@@ -57,11 +57,11 @@ class Site:
         self.store, self.book = pufa.store, pufa.services.referrals
         self.wechat = WeChat(self.app.test_client())
         self.api = WeChatApi(self.settings, self.store.engine)
-        self.http = requests.Session()
+        self.robot = WeComRobot(self.settings)
 
     def deliver(self) -> dict[str, int]:
         """One run of the scheduler's referral job."""
-        return referrals.run(self.book, self.api, self.http)
+        return referrals.run(self.book, self.api, self.robot)
 
     def helper(self, username: str, openid: str, village: str = VILLAGE) -> None:
         add_user(self.store.engine, username, "password-1", "helper", "田大姐", village=village)
@@ -86,7 +86,7 @@ def site(
     built = Site(db_url, standin[1], matcher)
     yield built
     built.api.close()
-    built.http.close()
+    built.robot.http.close()
     built.store.dispose()
 
 
