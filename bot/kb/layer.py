@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from bot.kb import reviewed
+from bot.kb.reviewed import ChangeError
 from bot.store.storage import utcnow
 from bot.store.tables import kb_changes
 from bot.store.users import get_user
 from knowledge.check import MAX_ANSWER, MAX_NEXT_STEPS, MIN_QUESTIONS, check_citation
-from knowledge.errors import PufaError
 from knowledge.kb import Citation, Entry, KnowledgeBase
 from knowledge.normalize import normalize, tidy
 from knowledge.numerals import parse_article_number
@@ -30,14 +31,6 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ARTICLE_TAIL = re.compile(
     r"第?\s*(?P<num>[0-9]+|[零一二三四五六七八九十百千]+)\s*条(?P<suffix>之[一二三四五六七八九十]+)?$"
 )
-
-
-class ChangeError(PufaError):
-    """A proposed entry or review the knowledge-base layer refuses, with reasons for staff."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("；".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -259,46 +252,15 @@ class KnowledgeLayer:
 
     def review(self, change_id: int, reviewer: str, approve: bool, comment: str = "") -> Change:
         change = self.get(change_id)
-        if change.state != "pending":
-            raise ChangeError([f"修改 #{change_id} 已经处理过了"])
-        if not get_user(self.engine, reviewer).can("reviewer"):
-            raise ChangeError([f"用户 {reviewer} 没有审核权限"])
-        if change.author == reviewer:
-            raise ChangeError(["不能审核自己提交的修改：须由另一位审核人完成"])
-        if not approve and not comment.strip():
-            raise ChangeError(["退回时请写明原因"])
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(kb_changes)
-                .where(and_(kb_changes.c.id == change_id, kb_changes.c.state == "pending"))
-                .values(
-                    state="approved" if approve else "rejected",
-                    reviewer=reviewer,
-                    comment=comment or None,
-                    reviewed_at=utcnow(),
-                )
-            )
+        reviewed.review(self.engine, kb_changes, change, change_id, reviewer, approve, comment)
         return self.get(change_id)
 
     def get(self, change_id: int) -> Change:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(kb_changes).where(kb_changes.c.id == change_id))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            raise ChangeError([f"没有编号为 {change_id} 的修改"])
-        return _change(row)
+        return _change(reviewed.fetch(self.engine, kb_changes, change_id))
 
     def list(self, state: str | None = None, entry_id: str | None = None) -> list[Change]:
-        query = select(kb_changes).order_by(kb_changes.c.id.desc())
-        if state:
-            query = query.where(kb_changes.c.state == state)
-        if entry_id:
-            query = query.where(kb_changes.c.entry_id == entry_id)
-        with self.engine.connect() as conn:
-            return [_change(row) for row in conn.execute(query).mappings()]
+        rows = reviewed.listed(self.engine, kb_changes, state, entry_id=entry_id)
+        return [_change(row) for row in rows]
 
 
 def _change(row: Any) -> Change:

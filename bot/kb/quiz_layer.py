@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
-from bot.kb.layer import ChangeError
+from bot.kb import reviewed
+from bot.kb.reviewed import ChangeError
 from bot.store.quiz_tables import quiz_changes
 from bot.store.quizzes import QuizStore
 from bot.store.storage import utcnow
@@ -177,44 +178,14 @@ class QuizLayer:
 
     def review(self, change_id: int, reviewer: str, approve: bool, comment: str = "") -> QuizChange:
         change = self.get(change_id)
-        if change.state != "pending":
-            raise ChangeError([f"修改 #{change_id} 已经处理过了"])
-        if not get_user(self.engine, reviewer).can("reviewer"):
-            raise ChangeError([f"用户 {reviewer} 没有审核权限"])
-        if change.author == reviewer:
-            raise ChangeError(["不能审核自己提交的修改：须由另一位审核人完成"])
-        if not approve and not comment.strip():
-            raise ChangeError(["退回时请写明原因"])
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(quiz_changes)
-                .where(and_(quiz_changes.c.id == change_id, quiz_changes.c.state == "pending"))
-                .values(
-                    state="approved" if approve else "rejected",
-                    reviewer=reviewer,
-                    comment=comment or None,
-                    reviewed_at=utcnow(),
-                )
-            )
+        reviewed.review(self.engine, quiz_changes, change, change_id, reviewer, approve, comment)
         return self.get(change_id)
 
     def get(self, change_id: int) -> QuizChange:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(quiz_changes).where(quiz_changes.c.id == change_id))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            raise ChangeError([f"没有编号为 {change_id} 的修改"])
-        return _change(row)
+        return _change(reviewed.fetch(self.engine, quiz_changes, change_id))
 
     def list(self, state: str | None = None) -> list[QuizChange]:
-        query = select(quiz_changes).order_by(quiz_changes.c.id.desc())
-        if state:
-            query = query.where(quiz_changes.c.state == state)
-        with self.engine.connect() as conn:
-            return [_change(row) for row in conn.execute(query).mappings()]
+        return [_change(row) for row in reviewed.listed(self.engine, quiz_changes, state)]
 
 
 class LiveQuizzes(QuizStore):

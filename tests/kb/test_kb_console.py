@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.kb.io import COLUMNS, HEADERS
-from bot.kb.layer import ChangeError, KnowledgeLayer, entry_from_dict
+from bot.kb.layer import KnowledgeLayer, entry_from_dict
+from bot.kb.reviewed import ChangeError
 from bot.store.tables import kb_changes
 from bot.web.app import create_app
 

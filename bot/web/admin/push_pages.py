@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bot.kb.layer import ChangeError
 from bot.kb.quiz_layer import with_invite
+from bot.kb.reviewed import ChangeError
 from bot.push.content import (
     ACTION_NAMES,
     CHANNELS,

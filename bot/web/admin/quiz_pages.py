@@ -16,8 +16,8 @@ from flask import (
     url_for,
 )
 
-from bot.kb.layer import ChangeError
 from bot.kb.quiz_layer import LiveQuizzes, QuizLayer, parse_questions, questions_text
+from bot.kb.reviewed import ChangeError
 from bot.store.users import UserError
 from bot.web.admin.auth import current_user, engine, login_required
 from knowledge.quizzes import Quiz, campaign_names
