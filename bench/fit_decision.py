@@ -34,10 +34,11 @@ SETS = {
     "blind 5": [DATA / "blind" / "labels_5.jsonl"],
     "blind 6": [DATA / "blind" / "labels_6.jsonl"],
     "blind 7": [DATA / "blind" / "labels_7.jsonl"],
+    "blind 8": [DATA / "blind" / "labels_8.jsonl"],
 }
 # The sets in residents' own style that the entries were not written against.
-REAL_STYLE = ("dev", "blind 4", "blind 7")
-THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+REAL_STYLE = ("dev", "blind 4", "blind 7", "blind 8")
+THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.9, 0.92, 0.95]
 
 
 @dataclasses.dataclass
