@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 
+from bot.store import demo_engagement
 from bot.store.stats import DEMO_PREFIX
 from bot.store.tables import feedback, questions, residents
 from knowledge.kb import KnowledgeBase
@@ -19,6 +20,7 @@ DEMO_TEXTS = ["（演示数据）居民咨询", "（演示数据）问到", "（
 
 def clear_demo(engine: Engine) -> None:
     with engine.begin() as conn:
+        demo_engagement.clear(conn)
         conn.execute(delete(feedback).where(feedback.c.openid.like(f"{DEMO_PREFIX}%")))
         conn.execute(delete(questions).where(questions.c.openid.like(f"{DEMO_PREFIX}%")))
         conn.execute(delete(residents).where(residents.c.openid.like(f"{DEMO_PREFIX}%")))
@@ -93,4 +95,5 @@ def seed_demo(
         conn.execute(insert(questions), question_rows)
         if vote_rows:
             conn.execute(insert(feedback), vote_rows)
+        demo_engagement.seed(conn, rng, first, home, now)
     return len(question_rows)
