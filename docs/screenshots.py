@@ -7,6 +7,7 @@ simulator and the main console pages into docs/.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 import sys
 import tempfile
 import threading
@@ -65,7 +66,12 @@ def main() -> None:
         page.fill("input[name=password]", PASSWORD)
         page.click("input[type=submit]")
         page.wait_for_url(f"{base}/admin/")
-        shoot(page, base, "/admin/stats/?from=2026-08-01&to=2026-11-30", "console-stats.png")
+        shoot(
+            page,
+            base,
+            f"/admin/stats/?from={date.today() - timedelta(days=119)}&to={date.today()}&demo=1",
+            "console-stats.png",
+        )
         shoot(page, base, "/admin/hit-test?q=老板拖欠工资不给怎么办", "console-hit-test.png")
         shoot(page, base, "/admin/kb/?topic=婚姻与离婚", "console-kb.png")
         shoot(page, base, "/admin/quizzes/", "console-quizzes.png")
@@ -79,7 +85,12 @@ def shoot_tickets(browser: Browser, base: str, app: Flask) -> None:
     add_user(app.extensions["pufa"].store.engine, "tian", PASSWORD, "helper", "田大姐", "苍岭村")
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page.goto(f"{base}/simulator")
-    for text in ("我是苍岭村的", "隔壁修房子把我家的墙震裂了，找他赔他不认", "找人工", "13712345678"):
+    for text in (
+        "我是苍岭村的",
+        "隔壁修房子把我家的墙震裂了，找他赔他不认",
+        "找人工",
+        "13712345678",
+    ):
         count = page.locator(".bot .bubble").count()
         page.fill("#text", text)
         page.click("#send")
