@@ -7,10 +7,10 @@ simulator and the main console pages into docs/.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
 import sys
 import tempfile
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
