@@ -3,10 +3,13 @@
 For each candidate entry the score combines: the share of the message's word weight the entry
 explains (its own words in full, a homophone of them at 0.6, a word of its answer at 0.3), the
 same for character pairs, and for its best paraphrase the share of that paraphrase's weight
-found in the message and the rapidfuzz similarity of the two."""
+found in the message and the rapidfuzz similarity of the two. partial_ratio, the costly part,
+is only computed for paraphrases that could still be their entry's best: a bound from the
+characters they share with the message rules the others out."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +40,20 @@ def _rows(sets: Sequence[frozenset[str]], ids: Mapping[str, int], values=None) -
     return sparse.csr_matrix(
         (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
         shape=(len(sets), len(ids)),
+    )
+
+
+def _counts(texts: Sequence[str], ids: Mapping[str, int]) -> sparse.csr_matrix:
+    """One row per text, the count of each of its characters."""
+    indptr, indices, data = [0], [], []
+    for text in texts:
+        counts = Counter(ids[c] for c in text)
+        indices += sorted(counts)
+        data += [float(counts[i]) for i in sorted(counts)]
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(len(texts), len(ids)),
     )
 
 
@@ -75,6 +92,10 @@ class Scorer:
         self._doc_idf = doc_idf.tocsc()
         self._doc_weight = np.where(weight > 0, weight, 1.0)
         self._doc_texts = list(corpus.doc_texts)
+        chars = sorted({c for t in corpus.doc_texts for c in t})
+        self._char = {c: i for i, c in enumerate(chars)}
+        self._doc_chars = _counts(corpus.doc_texts, self._char)
+        self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
         self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
         self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
         pairs = sorted(corpus.bigram_idf)
@@ -156,7 +177,7 @@ class Scorer:
         doc_precision = found / self._doc_weight[docs]
         texts = [self._doc_texts[d] for d in docs]
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
-        part = cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
+        part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = np.array([bool(t) for t in texts])
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
         precision = np.zeros(len(rows))
@@ -176,6 +197,51 @@ class Scorer:
                     )
             start = stop
         return precision, similarity, best_doc
+
+    def _partial(
+        self,
+        docs: np.ndarray,
+        texts: list[str],
+        spans: list[tuple[int, int]],
+        norm_query: str,
+        doc_precision: np.ndarray,
+        whole: np.ndarray,
+    ) -> np.ndarray:
+        """partial_ratio(paraphrase, message) where it can decide an entry's best paraphrase;
+        elsewhere 0, which leaves that paraphrase below its entry's best as it was anyway.
+
+        A window of the longer text shares at most `ov` characters with the shorter one (of
+        length n), so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry are tried from
+        the highest bound down, until no bound can reach the best total found, and with a
+        score_cutoff below which the paraphrase could not reach it either."""
+        part = np.zeros(len(docs))
+        if not len(docs):
+            return part
+        query = np.zeros(len(self._char))
+        query[[self._char[c] for c in set(norm_query) if c in self._char]] = 1.0
+        shared = self._doc_chars[docs] @ query
+        n = np.minimum(self._doc_len[docs], len(norm_query))
+        ov = np.minimum(shared, n)
+        bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
+        lower = doc_precision + whole / 100
+        upper = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
+        start = 0
+        for a, b in spans:
+            stop = start + (b - a)
+            if stop == start:
+                continue
+            best = float(lower[start:stop].max())
+            for i in start + np.argsort(-upper[start:stop], kind="stable"):
+                if upper[i] < best - 1e-9:
+                    break
+                if not texts[i]:
+                    continue
+                need = (best - doc_precision[i]) * 100 / PARTIAL_SIMILARITY - 1e-6
+                part[i] = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=max(0.0, need))
+                total = doc_precision[i] + max(whole[i], PARTIAL_SIMILARITY * part[i]) / 100
+                best = max(best, float(total))
+            start = stop
+        return part
 
     def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
         total = sum(

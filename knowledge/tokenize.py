@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import jieba
-from pypinyin import lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import DefaultConverter
+from pypinyin.core import Pinyin
 
 from .normalize import normalize
 
@@ -44,11 +46,27 @@ _FUZZY_SOUNDS = (
 )
 
 
-def fuzzy_syllables(text: str) -> list[str]:
-    syllables = lazy_pinyin(text)
+_CONVERTER = DefaultConverter()
+_PINYIN = Pinyin(_CONVERTER)
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """What lazy_pinyin gives for one of its segments, with the sounds people mix up merged."""
+    syllables = [
+        s
+        for reading in _CONVERTER.convert(word, Style.NORMAL, False, "default", strict=True)
+        for s in reading
+    ]
     for pattern, repl in _FUZZY_SOUNDS:
         syllables = [pattern.sub(repl, s) for s in syllables]
-    return syllables
+    return tuple(syllables)
+
+
+def fuzzy_syllables(text: str) -> list[str]:
+    """lazy_pinyin(text), fuzzed: pypinyin segments the text into its phrases (which decide
+    polyphones) and converts each on its own, so the conversion is cached by segment."""
+    return [s for word in _PINYIN.seg(text) for s in _word_syllables(word)]
 
 
 @lru_cache(maxsize=65536)
