@@ -5,11 +5,10 @@ explains (its own words in full, a homophone of them at 0.6, a word of its answe
 same for character pairs, and for its best paraphrase the share of that paraphrase's weight
 found in the message and the rapidfuzz similarity of the two. partial_ratio, the costly part,
 is only computed for paraphrases that could still be their entry's best: a bound from the
-characters they share with the message rules the others out."""
+characters they have in common with the message rules the others out."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,20 +39,6 @@ def _rows(sets: Sequence[frozenset[str]], ids: Mapping[str, int], values=None) -
     return sparse.csr_matrix(
         (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
         shape=(len(sets), len(ids)),
-    )
-
-
-def _counts(texts: Sequence[str], ids: Mapping[str, int]) -> sparse.csr_matrix:
-    """One row per text, the count of each of its characters."""
-    indptr, indices, data = [0], [], []
-    for text in texts:
-        counts = Counter(ids[c] for c in text)
-        indices += sorted(counts)
-        data += [float(counts[i]) for i in sorted(counts)]
-        indptr.append(len(indices))
-    return sparse.csr_matrix(
-        (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
-        shape=(len(texts), len(ids)),
     )
 
 
@@ -92,9 +77,6 @@ class Scorer:
         self._doc_idf = doc_idf.tocsc()
         self._doc_weight = np.where(weight > 0, weight, 1.0)
         self._doc_texts = list(corpus.doc_texts)
-        chars = sorted({c for t in corpus.doc_texts for c in t})
-        self._char = {c: i for i, c in enumerate(chars)}
-        self._doc_chars = _counts(corpus.doc_texts, self._char)
         self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
         self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
         self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
@@ -210,18 +192,18 @@ class Scorer:
         """partial_ratio(paraphrase, message) where it can decide an entry's best paraphrase;
         elsewhere 0, which leaves that paraphrase below its entry's best as it was anyway.
 
-        A window of the longer text shares at most `ov` characters with the shorter one (of
-        length n), so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry are tried from
+        A window of the longer text has at most `ov` characters in common (in order) with the
+        shorter one, of length n, where ov is the longest common subsequence of the two texts,
+        known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry are tried from
         the highest bound down, until no bound can reach the best total found, and with a
         score_cutoff below which the paraphrase could not reach it either."""
         part = np.zeros(len(docs))
         if not len(docs):
             return part
-        query = np.zeros(len(self._char))
-        query[[self._char[c] for c in set(norm_query) if c in self._char]] = 1.0
-        shared = self._doc_chars[docs] @ query
-        n = np.minimum(self._doc_len[docs], len(norm_query))
-        ov = np.minimum(shared, n)
+        length = self._doc_len[docs]
+        n = np.minimum(length, len(norm_query))
+        common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
+        ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
         lower = doc_precision + whole / 100
         upper = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
