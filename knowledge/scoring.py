@@ -83,6 +83,7 @@ class Scorer:
         pairs = sorted(corpus.bigram_idf)
         self._pair = {b: i for i, b in enumerate(pairs)}
         self._pair_idf = np.array([corpus.bigram_idf[b] for b in pairs])
+        self._pair_weight = {b: float(corpus.bigram_idf[b]) for b in pairs}
         self._bigrams = _rows(corpus.entry_bigrams, self._pair)
         self._idf_unknown = corpus.idf_unknown
 
@@ -104,18 +105,27 @@ class Scorer:
         k = SCORE_WEIGHTS
         score = k[0] * coverage + k[1] * char_coverage + k[2] * precision + k[3] * similarity
         matches = []
-        for n, (entry, bm) in enumerate(candidates):
-            order = np.argsort(-credit[n], kind="stable")
+        values = zip(
+            score.tolist(),
+            coverage.tolist(),
+            char_coverage.tolist(),
+            precision.tolist(),
+            strict=True,
+        )
+        for (entry, bm), row, (total, cov, chars, prec), sim, doc in zip(
+            candidates, credit.tolist(), values, similarity.tolist(), best_doc.tolist(), strict=True
+        ):
+            order = sorted(range(len(words)), key=lambda i: -row[i])  # stable, as argsort was
             matches.append(
                 Match(
                     entry_id=self._ids[entry],
-                    score=round(min(float(score[n]), 1.0), 4),
-                    matched_terms=tuple(words[i] for i in order if credit[n, i] > 0),
-                    question=self._doc_texts[best_doc[n]] if best_doc[n] >= 0 else "",
-                    coverage=round(float(coverage[n]), 4),
-                    char_coverage=round(float(char_coverage[n]), 4),
-                    precision=round(float(precision[n]), 4),
-                    similarity=round(float(similarity[n]), 4),
+                    score=round(min(total, 1.0), 4),
+                    matched_terms=tuple(words[i] for i in order if row[i] > 0),
+                    question=self._doc_texts[doc] if doc >= 0 else "",
+                    coverage=round(cov, 4),
+                    char_coverage=round(chars, 4),
+                    precision=round(prec, 4),
+                    similarity=round(sim, 4),
                     bm25=round(bm, 4),
                 )
             )
@@ -165,13 +175,14 @@ class Scorer:
         precision = np.zeros(len(rows))
         similarity = np.zeros(len(rows))
         best_doc = np.full(len(rows), -1, dtype=np.int64)
-        total = doc_precision + doc_similarity
+        total = (doc_precision + doc_similarity).tolist()
         start = 0
         for n, (a, b) in enumerate(spans):
             stop = start + (b - a)
             if stop > start:
-                i = start + int(np.argmax(total[start:stop]))
-                if total[i] > 0:  # the first paraphrase of the best total, as a loop would find
+                top = max(total[start:stop])
+                i = total.index(top, start, stop)  # the first of the best total, as a loop finds
+                if top > 0:
                     precision[n], similarity[n], best_doc[n] = (
                         doc_precision[i],
                         doc_similarity[i],
@@ -194,8 +205,8 @@ class Scorer:
 
         A window of the longer text has at most `ov` characters in common (in order) with the
         shorter one, of length n, where ov is the longest common subsequence of the two texts,
-        known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry are tried from
-        the highest bound down, until no bound can reach the best total found, and with a
+        known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry
+        are tried from the highest bound down, until no bound can reach the best total found, and with a
         score_cutoff below which the paraphrase could not reach it either."""
         part = np.zeros(len(docs))
         if not len(docs):
@@ -205,31 +216,29 @@ class Scorer:
         common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
         ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
-        lower = doc_precision + whole / 100
-        upper = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
+        lower = (doc_precision + whole / 100).tolist()
+        upper = (doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100).tolist()
+        own, similar = doc_precision.tolist(), whole.tolist()
         start = 0
         for a, b in spans:
             stop = start + (b - a)
             if stop == start:
                 continue
-            best = float(lower[start:stop].max())
-            for i in start + np.argsort(-upper[start:stop], kind="stable"):
+            best = max(lower[start:stop])
+            for i in sorted(range(start, stop), key=lambda i: -upper[i]):
                 if upper[i] < best - 1e-9:
                     break
                 if not texts[i]:
                     continue
-                need = (best - doc_precision[i]) * 100 / PARTIAL_SIMILARITY - 1e-6
-                part[i] = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=max(0.0, need))
-                total = doc_precision[i] + max(whole[i], PARTIAL_SIMILARITY * part[i]) / 100
-                best = max(best, float(total))
+                need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
+                part[i] = found = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=need)
+                best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)
             start = stop
         return part
 
     def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
-        total = sum(
-            float(self._pair_idf[self._pair[b]]) if b in self._pair else self._idf_unknown
-            for b in query_bigrams
-        )
+        idf = self._pair_weight
+        total = sum(idf.get(b, self._idf_unknown) for b in query_bigrams)
         cols = [self._pair[b] for b in query_bigrams if b in self._pair]
         if not cols:
             return np.zeros(len(rows))
