@@ -80,6 +80,8 @@ class Scorer:
         self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
         self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
         self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
+        self._spans = list(zip(self._doc_start.tolist(), self._doc_end.tolist(), strict=True))
+        self._has_text = np.array([bool(t) for t in corpus.doc_texts], dtype=bool)
         pairs = sorted(corpus.bigram_idf)
         self._pair = {b: i for i, b in enumerate(pairs)}
         self._pair_idf = np.array([corpus.bigram_idf[b] for b in pairs])
@@ -115,12 +117,12 @@ class Scorer:
         for (entry, bm), row, (total, cov, chars, prec), sim, doc in zip(
             candidates, credit.tolist(), values, similarity.tolist(), best_doc.tolist(), strict=True
         ):
-            order = sorted(range(len(words)), key=lambda i: -row[i])  # stable, as argsort was
+            order = sorted((i for i, c in enumerate(row) if c > 0), key=lambda i: -row[i])
             matches.append(
                 Match(
                     entry_id=self._ids[entry],
                     score=round(min(total, 1.0), 4),
-                    matched_terms=tuple(words[i] for i in order if row[i] > 0),
+                    matched_terms=tuple(words[i] for i in order),  # stable, as argsort was
                     question=self._doc_texts[doc] if doc >= 0 else "",
                     coverage=round(cov, 4),
                     char_coverage=round(chars, 4),
@@ -160,9 +162,11 @@ class Scorer:
     def _best_paraphrases(
         self, rows: np.ndarray, words: list[str], credit: np.ndarray, norm_query: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        spans = [(int(self._doc_start[r]), int(self._doc_end[r])) for r in rows]
-        docs = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.array([], int)
-        owner = np.repeat(np.arange(len(rows)), [b - a for a, b in spans])
+        spans = [self._spans[r] for r in rows.tolist()]
+        sizes = self._doc_end[rows] - self._doc_start[rows]
+        owner = np.repeat(np.arange(len(rows)), sizes)
+        first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
+        docs = np.arange(int(sizes.sum())) + np.repeat(self._doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
         term_cols = [self._term.get(t, -1) for t in words]
         found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
@@ -170,7 +174,7 @@ class Scorer:
         texts = [self._doc_texts[d] for d in docs]
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
-        has_text = np.array([bool(t) for t in texts])
+        has_text = self._has_text[docs]
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
         precision = np.zeros(len(rows))
         similarity = np.zeros(len(rows))
