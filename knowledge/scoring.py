@@ -114,15 +114,21 @@ class Scorer:
             precision.tolist(),
             strict=True,
         )
-        for (entry, bm), row, (total, cov, chars, prec), sim, doc in zip(
-            candidates, credit.tolist(), values, similarity.tolist(), best_doc.tolist(), strict=True
+        orders = np.argsort(-credit, axis=1, kind="stable").tolist()
+        for (entry, bm), row, order, (total, cov, chars, prec), sim, doc in zip(
+            candidates,
+            credit.tolist(),
+            orders,
+            values,
+            similarity.tolist(),
+            best_doc.tolist(),
+            strict=True,
         ):
-            order = sorted((i for i, c in enumerate(row) if c > 0), key=lambda i: -row[i])
             matches.append(
                 Match(
                     entry_id=self._ids[entry],
                     score=round(min(total, 1.0), 4),
-                    matched_terms=tuple(words[i] for i in order),  # stable, as argsort was
+                    matched_terms=tuple(words[i] for i in order if row[i] > 0),
                     question=self._doc_texts[doc] if doc >= 0 else "",
                     coverage=round(cov, 4),
                     char_coverage=round(chars, 4),

@@ -35,6 +35,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _DIGITS = re.compile(r"\d+")
 _CLAUSES = re.compile(r"[\s,.!?;:，。！？；：、…~]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+CLAUSE_MEMORY = 4096  # segmented clauses kept per tokenizer
 
 
 # Sounds that pinyin input and southwestern speech mix up (模糊音): zh/z, ch/c, sh/s, n/l,
@@ -95,11 +96,12 @@ class LegalTokenizer:
         keys = sorted(self._synonyms, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._homophones: dict[str, str] = {}
+        self._clauses: dict[str, list[str]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         """jieba's tokenizer holds a lock: store its word frequencies (with our words in
         them) instead, which load faster than jieba reads its own dictionary."""
-        state = {k: v for k, v in self.__dict__.items() if k != "_jieba"}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_jieba", "_clauses")}
         state["_jieba_words"] = (self._jieba.FREQ, self._jieba.total)
         return state
 
@@ -110,6 +112,7 @@ class LegalTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = stored
         self._jieba.initialized = True
+        self._clauses = {}
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
@@ -127,13 +130,23 @@ class LegalTokenizer:
     def tokens(self, text: str) -> list[str]:
         """Content tokens of `text`, with the legal terms its colloquial words stand for."""
         # Segment clause by clause: "光，能不能" must not become 光能.
-        found = [
-            t
-            for clause in _CLAUSES.split(text)
-            for t in self._jieba.lcut(normalize(clause), HMM=True)
-            if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
-        ]
+        found = [t for clause in _CLAUSES.split(text) for t in self._clause_tokens(clause)]
         return found + self.synonym_terms(normalize(text))
+
+    def _clause_tokens(self, clause: str) -> list[str]:
+        """A clause's content words, remembered: the ask of a long message is segmented again
+        (focus.py), and residents repeat the same short clauses."""
+        found = self._clauses.get(clause)
+        if found is None:
+            found = [
+                t
+                for t in self._jieba.lcut(normalize(clause), HMM=True)
+                if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
+            ]
+            if len(self._clauses) >= CLAUSE_MEMORY:
+                self._clauses.clear()
+            self._clauses[clause] = found
+        return found
 
     def synonym_terms(self, norm: str) -> list[str]:
         if self._synonym_re is None:
