@@ -96,6 +96,7 @@ class LegalTokenizer:
         keys = sorted(self._synonyms, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._homophones: dict[str, str] = {}
+        self._openings: set[str] = set()  # the first three syllables of each of those
         self._clauses: dict[str, list[str]] = {}
 
     def __getstate__(self) -> dict[str, object]:
@@ -118,7 +119,9 @@ class LegalTokenizer:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
         for term in terms:
             if 3 <= len(term) <= 6 and not term.isascii():
-                self._homophones.setdefault(" ".join(fuzzy_syllables(term)), term)
+                syllables = fuzzy_syllables(term)
+                self._homophones.setdefault(" ".join(syllables), term)
+                self._openings.add(" ".join(syllables[:3]))
 
     def specificity(self, term: str) -> float:
         """0.3 for everyday words (做, 帮, 吃饭) up to 1.0 for rare, specific ones (宅基地)."""
@@ -164,8 +167,11 @@ class LegalTokenizer:
             return hits
         for run in _CJK_RUN.findall(normalize(text)[:300]):
             syllables = fuzzy_syllables(run)
+            starts = [
+                s for s in range(len(run) - 2) if " ".join(syllables[s : s + 3]) in self._openings
+            ]  # only windows that open like some index term can sound like one
             for size in range(3, 7):
-                for start in range(len(run) - size + 1):
+                for start in (s for s in starts if s <= len(run) - size):
                     term = self._homophones.get(" ".join(syllables[start : start + size]))
                     if term and term not in known and term not in run:
                         hits.append(term)

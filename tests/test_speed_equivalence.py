@@ -3,7 +3,8 @@ plain computation it replaced, every labelled and blind question gets the same o
 same entries in the same order with the same scores, and the same confidence.
 
 Switched back: partial_ratio for every paraphrase of every candidate (not only those whose
-bound can still win), lazy_pinyin on the whole text (not per pypinyin segment, cached), and
+bound can still win), lazy_pinyin on the whole text (not per pypinyin segment, cached), every
+window of the text looked up as a homophone (not only those that open like an index term), and
 jieba on every clause (not remembered)."""
 
 from __future__ import annotations
@@ -59,6 +60,18 @@ def plain_clause_tokens(self, clause):  # type: ignore[no-untyped-def]
     ]
 
 
+def plain_homophone_terms(self, text, known):  # type: ignore[no-untyped-def]
+    hits = []
+    for run in tokenize._CJK_RUN.findall(normalize(text)[:300]):
+        syllables = tokenize.fuzzy_syllables(run)
+        for size in range(3, 7):
+            for start in range(len(run) - size + 1):
+                term = self._homophones.get(" ".join(syllables[start : start + size]))
+                if term and term not in known and term not in run:
+                    hits.append(term)
+    return list(dict.fromkeys(hits))
+
+
 def _outcome(result: MatchResult) -> tuple[object, ...]:
     ranked = tuple((m.entry_id, m.score, m.matched_terms, m.question) for m in result.matches)
     return result.outcome, ranked, result.confidence, tuple(map(str, result.articles))
@@ -84,6 +97,7 @@ def test_every_question_is_matched_as_before(matcher: Matcher, kb: KnowledgeBase
         patch.setattr(tokenize, "fuzzy_syllables", plain_syllables)
         patch.setattr(Scorer, "_partial", plain_partial)
         patch.setattr(tokenize.LegalTokenizer, "_clause_tokens", plain_clause_tokens)
+        patch.setattr(tokenize.LegalTokenizer, "homophone_terms", plain_homophone_terms)
         tokenize.pinyin_key.cache_clear()
         try:
             reference = Matcher(kb, load_settings().matching.engine())
