@@ -177,7 +177,7 @@ class Scorer:
         term_cols = [self._term.get(t, -1) for t in words]
         found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
         doc_precision = found / self._doc_weight[docs]
-        texts = [self._doc_texts[d] for d in docs]
+        texts = [self._doc_texts[d] for d in docs.tolist()]
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = self._has_text[docs]
