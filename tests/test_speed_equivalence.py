@@ -5,7 +5,8 @@ same entries in the same order with the same scores, and the same confidence.
 Switched back: partial_ratio for every paraphrase of every candidate (not only those whose
 bound can still win), lazy_pinyin on the whole text (not per pypinyin segment, cached), every
 window of the text looked up as a homophone (not only those that open like an index term), and
-jieba on every clause (not remembered)."""
+jieba on every clause (not remembered). Rounding at numpy speed is checked against Python's
+round on its own."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
 from knowledge.results import MatchResult
-from knowledge.scoring import Scorer
+from knowledge.scoring import Scorer, round4
 
 DATA = Path(__file__).parent / "data"
 FILES = [
@@ -88,6 +89,20 @@ def test_pinyin_by_segment_equals_lazy_pinyin(kb: KnowledgeBase) -> None:
     for text in texts:
         for run in [text, *tokenize._CJK_RUN.findall(normalize(text))]:
             assert tokenize.fuzzy_syllables(run) == plain_syllables(run), run
+
+
+def test_rounding_at_numpy_speed_is_pythons() -> None:
+    halves = (np.arange(200_000) + 0.5) / 10000  # where the two could part: v·10⁴ near a half
+    values = np.concatenate(
+        [
+            np.random.default_rng(13).random(300_000) * 60 - 1,
+            halves,
+            np.nextafter(halves, 0),
+            np.nextafter(halves, 1),
+            [0.0, 1.0, 0.99995, 0.00005, 1e-9, -0.00005],
+        ]
+    )
+    assert round4(values) == [round(v, 4) for v in values.tolist()]
 
 
 def test_every_question_is_matched_as_before(matcher: Matcher, kb: KnowledgeBase) -> None:
