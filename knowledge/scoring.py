@@ -88,6 +88,7 @@ class Scorer:
         self._doc_idf = doc_idf.tocsc()
         self._doc_weight = np.where(weight > 0, weight, 1.0)
         self._doc_texts = list(corpus.doc_texts)
+        self._doc_text_array = np.array(self._doc_texts, dtype=object)
         self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
         self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
         self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
@@ -145,17 +146,20 @@ class Scorer:
     @staticmethod
     def _columns(matrix: sparse.csc_matrix, rows: np.ndarray, cols: list[int]) -> np.ndarray:
         """Dense rows × cols of `matrix`, read column by column (a message has few words); a
-        column of -1 is a key the matrix does not know, all zero."""
+        column of -1 is a key the matrix does not know, all zero. The columns' stored values
+        are gathered in one go: positions `first + k` within each column's span."""
         where = np.full(matrix.shape[0], -1, dtype=np.int64)
         where[rows] = np.arange(len(rows))
         block = np.zeros((len(rows), len(cols)))
-        for j, col in enumerate(cols):
-            if col < 0:
-                continue
-            span = slice(matrix.indptr[col], matrix.indptr[col + 1])
-            at = where[matrix.indices[span]]
-            hit = at >= 0
-            block[at[hit], j] = matrix.data[span][hit]
+        known = np.array([j for j, col in enumerate(cols) if col >= 0], dtype=np.int64)
+        if not len(known):
+            return block
+        wanted = np.array(cols, dtype=np.int64)[known]
+        first, sizes = matrix.indptr[wanted], matrix.indptr[wanted + 1] - matrix.indptr[wanted]
+        stored = np.arange(int(sizes.sum())) + np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+        at = where[matrix.indices[stored]]
+        hit = at >= 0
+        block[at[hit], np.repeat(known, sizes)[hit]] = matrix.data[stored][hit]
         return block
 
     def _credit(self, rows: np.ndarray, words: list[str], w: np.ndarray) -> np.ndarray:
@@ -180,7 +184,7 @@ class Scorer:
         term_cols = [self._term.get(t, -1) for t in words]
         found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
         doc_precision = found / self._doc_weight[docs]
-        texts = [self._doc_texts[d] for d in docs.tolist()]
+        texts = self._doc_text_array[docs].tolist()
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = self._has_text[docs]
@@ -232,13 +236,16 @@ class Scorer:
         lower = (doc_precision + whole / 100).tolist()
         upper = (doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100).tolist()
         own, similar = doc_precision.tolist(), whole.tolist()
+        sizes = [b - a for a, b in spans]
+        owner = np.repeat(np.arange(len(spans)), sizes)
+        order = np.lexsort((-np.array(upper), owner)).tolist()  # by entry, then bound, stably
         start = 0
-        for a, b in spans:
-            stop = start + (b - a)
+        for size in sizes:
+            stop = start + size
             if stop == start:
                 continue
             best = max(lower[start:stop])
-            for i in sorted(range(start, stop), key=lambda i: -upper[i]):
+            for i in order[start:stop]:
                 if upper[i] < best - 1e-9:
                     break
                 if not texts[i]:
