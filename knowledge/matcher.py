@@ -37,7 +37,7 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     if k <= 0:
         return []
     idx = np.argpartition(-scores, k - 1)[:k]
-    return [int(i) for i in idx if scores[i] > 0]
+    return idx[scores[idx] > 0].tolist()
 
 
 @dataclass(frozen=True)
@@ -211,19 +211,17 @@ class Matcher:
         by_entry: dict[int, float] = {}
         if query_terms:
             scores = self._bm25.get_scores(query_terms)
-            for doc in _top(scores, self.settings.candidates * 4):
-                entry = int(self._doc_entry[doc])
-                by_entry[entry] = max(by_entry.get(entry, 0.0), float(scores[doc]))
+            top = _top(scores, self.settings.candidates * 4)
+            for entry, score in zip(
+                self._doc_entry[top].tolist(), scores[top].tolist(), strict=True
+            ):
+                by_entry[entry] = max(by_entry.get(entry, 0.0), score)
         best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
         known_bigrams = [b for b in query_bigrams if b in self._bigram_bm25.vocab_dict]
         if known_bigrams:
             scores = self._bigram_bm25.get_scores(known_bigrams)
             seen = {entry for entry, _ in best}
-            best += [
-                (int(e), 0.0)
-                for e in _top(scores, self.settings.candidates // 2)
-                if int(e) not in seen
-            ]
+            best += [(e, 0.0) for e in _top(scores, self.settings.candidates // 2) if e not in seen]
         if not best:
             return []
         matches = self._scorer.score(best, norm_query, weights, query_bigrams)

@@ -3,7 +3,9 @@
 For each candidate entry the score combines: the share of the message's word weight the entry
 explains (its own words in full, a homophone of them at 0.6, a word of its answer at 0.3), the
 same for character pairs, and for its best paraphrase the share of that paraphrase's weight
-found in the message and the rapidfuzz similarity of the two."""
+found in the message and the rapidfuzz similarity of the two. partial_ratio, the costly part,
+is only computed for paraphrases that could still be their entry's best: a bound from the
+characters they have in common with the message rules the others out."""
 
 from __future__ import annotations
 
@@ -24,6 +26,17 @@ SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 HOMOPHONE_CREDIT = 0.6
 ANSWER_CREDIT = 0.3
 PARTIAL_SIMILARITY = 0.85
+
+
+def round4(values: np.ndarray) -> list[float]:
+    """[round(v, 4) for v in values], at numpy's speed. Python rounds the exact value to 4
+    decimals and returns the double nearest to that decimal; rint(v·10⁴) / 10⁴ is the same
+    double whenever v·10⁴ is not within a hair of a half, and Python decides the others."""
+    scaled = np.asarray(values, dtype=np.float64) * 10000
+    rounded = (np.rint(scaled) / 10000).tolist()
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
+        rounded[i] = round(float(values[i]), 4)
+    return rounded
 
 
 def _rows(sets: Sequence[frozenset[str]], ids: Mapping[str, int], values=None) -> sparse.csr_matrix:  # type: ignore[no-untyped-def]
@@ -75,11 +88,16 @@ class Scorer:
         self._doc_idf = doc_idf.tocsc()
         self._doc_weight = np.where(weight > 0, weight, 1.0)
         self._doc_texts = list(corpus.doc_texts)
+        self._doc_text_array = np.array(self._doc_texts, dtype=object)
+        self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
         self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
         self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
+        self._spans = list(zip(self._doc_start.tolist(), self._doc_end.tolist(), strict=True))
+        self._has_text = np.array([bool(t) for t in corpus.doc_texts], dtype=bool)
         pairs = sorted(corpus.bigram_idf)
         self._pair = {b: i for i, b in enumerate(pairs)}
         self._pair_idf = np.array([corpus.bigram_idf[b] for b in pairs])
+        self._pair_weight = {b: float(corpus.bigram_idf[b]) for b in pairs}
         self._bigrams = _rows(corpus.entry_bigrams, self._pair)
         self._idf_unknown = corpus.idf_unknown
 
@@ -100,38 +118,48 @@ class Scorer:
         char_coverage = self._char_coverage(rows, query_bigrams)
         k = SCORE_WEIGHTS
         score = k[0] * coverage + k[1] * char_coverage + k[2] * precision + k[3] * similarity
-        matches = []
-        for n, (entry, bm) in enumerate(candidates):
-            order = np.argsort(-credit[n], kind="stable")
-            matches.append(
-                Match(
-                    entry_id=self._ids[entry],
-                    score=round(min(float(score[n]), 1.0), 4),
-                    matched_terms=tuple(words[i] for i in order if credit[n, i] > 0),
-                    question=self._doc_texts[best_doc[n]] if best_doc[n] >= 0 else "",
-                    coverage=round(float(coverage[n]), 4),
-                    char_coverage=round(float(char_coverage[n]), 4),
-                    precision=round(float(precision[n]), 4),
-                    similarity=round(float(similarity[n]), 4),
-                    bm25=round(bm, 4),
-                )
+        bm25 = np.array([bm for _, bm in candidates], dtype=np.float64)
+        values = (np.minimum(score, 1.0), coverage, char_coverage, precision, similarity, bm25)
+        orders = np.argsort(-credit, axis=1, kind="stable").tolist()
+        return [
+            Match(
+                entry_id=self._ids[entry],
+                score=total,
+                matched_terms=tuple(words[i] for i in order if row[i] > 0),
+                question=self._doc_texts[doc] if doc >= 0 else "",
+                coverage=cov,
+                char_coverage=chars,
+                precision=prec,
+                similarity=sim,
+                bm25=bm,
             )
-        return matches
+            for entry, row, order, doc, (total, cov, chars, prec, sim, bm) in zip(
+                rows.tolist(),
+                credit.tolist(),
+                orders,
+                best_doc.tolist(),
+                zip(*map(round4, values), strict=True),
+                strict=True,
+            )
+        ]
 
     @staticmethod
     def _columns(matrix: sparse.csc_matrix, rows: np.ndarray, cols: list[int]) -> np.ndarray:
         """Dense rows × cols of `matrix`, read column by column (a message has few words); a
-        column of -1 is a key the matrix does not know, all zero."""
+        column of -1 is a key the matrix does not know, all zero. The columns' stored values
+        are gathered in one go: positions `first + k` within each column's span."""
         where = np.full(matrix.shape[0], -1, dtype=np.int64)
         where[rows] = np.arange(len(rows))
         block = np.zeros((len(rows), len(cols)))
-        for j, col in enumerate(cols):
-            if col < 0:
-                continue
-            span = slice(matrix.indptr[col], matrix.indptr[col + 1])
-            at = where[matrix.indices[span]]
-            hit = at >= 0
-            block[at[hit], j] = matrix.data[span][hit]
+        known = np.array([j for j, col in enumerate(cols) if col >= 0], dtype=np.int64)
+        if not len(known):
+            return block
+        wanted = np.array(cols, dtype=np.int64)[known]
+        first, sizes = matrix.indptr[wanted], matrix.indptr[wanted + 1] - matrix.indptr[wanted]
+        stored = np.arange(int(sizes.sum())) + np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+        at = where[matrix.indices[stored]]
+        hit = at >= 0
+        block[at[hit], np.repeat(known, sizes)[hit]] = matrix.data[stored][hit]
         return block
 
     def _credit(self, rows: np.ndarray, words: list[str], w: np.ndarray) -> np.ndarray:
@@ -147,28 +175,31 @@ class Scorer:
     def _best_paraphrases(
         self, rows: np.ndarray, words: list[str], credit: np.ndarray, norm_query: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        spans = [(int(self._doc_start[r]), int(self._doc_end[r])) for r in rows]
-        docs = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.array([], int)
-        owner = np.repeat(np.arange(len(rows)), [b - a for a, b in spans])
+        spans = [self._spans[r] for r in rows.tolist()]
+        sizes = self._doc_end[rows] - self._doc_start[rows]
+        owner = np.repeat(np.arange(len(rows)), sizes)
+        first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
+        docs = np.arange(int(sizes.sum())) + np.repeat(self._doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
         term_cols = [self._term.get(t, -1) for t in words]
         found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
         doc_precision = found / self._doc_weight[docs]
-        texts = [self._doc_texts[d] for d in docs]
+        texts = self._doc_text_array[docs].tolist()
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
-        part = cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
-        has_text = np.array([bool(t) for t in texts])
+        part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
+        has_text = self._has_text[docs]
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
         precision = np.zeros(len(rows))
         similarity = np.zeros(len(rows))
         best_doc = np.full(len(rows), -1, dtype=np.int64)
-        total = doc_precision + doc_similarity
+        total = (doc_precision + doc_similarity).tolist()
         start = 0
         for n, (a, b) in enumerate(spans):
             stop = start + (b - a)
             if stop > start:
-                i = start + int(np.argmax(total[start:stop]))
-                if total[i] > 0:  # the first paraphrase of the best total, as a loop would find
+                top = max(total[start:stop])
+                i = total.index(top, start, stop)  # the first of the best total, as a loop finds
+                if top > 0:
                     precision[n], similarity[n], best_doc[n] = (
                         doc_precision[i],
                         doc_similarity[i],
@@ -177,11 +208,57 @@ class Scorer:
             start = stop
         return precision, similarity, best_doc
 
+    def _partial(
+        self,
+        docs: np.ndarray,
+        texts: list[str],
+        spans: list[tuple[int, int]],
+        norm_query: str,
+        doc_precision: np.ndarray,
+        whole: np.ndarray,
+    ) -> np.ndarray:
+        """partial_ratio(paraphrase, message) where it can decide an entry's best paraphrase;
+        elsewhere 0, which leaves that paraphrase below its entry's best as it was anyway.
+
+        A window of the longer text has at most `ov` characters in common (in order) with the
+        shorter one, of length n, where ov is the longest common subsequence of the two texts,
+        known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry
+        are tried from the highest bound down, until no bound can reach the best total found, and with a
+        score_cutoff below which the paraphrase could not reach it either."""
+        part = np.zeros(len(docs))
+        if not len(docs):
+            return part
+        length = self._doc_len[docs]
+        n = np.minimum(length, len(norm_query))
+        common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
+        ov = np.minimum(common, n)
+        bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
+        lower = (doc_precision + whole / 100).tolist()
+        upper = (doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100).tolist()
+        own, similar = doc_precision.tolist(), whole.tolist()
+        sizes = [b - a for a, b in spans]
+        owner = np.repeat(np.arange(len(spans)), sizes)
+        order = np.lexsort((-np.array(upper), owner)).tolist()  # by entry, then bound, stably
+        start = 0
+        for size in sizes:
+            stop = start + size
+            if stop == start:
+                continue
+            best = max(lower[start:stop])
+            for i in order[start:stop]:
+                if upper[i] < best - 1e-9:
+                    break
+                if not texts[i]:
+                    continue
+                need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
+                part[i] = found = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=need)
+                best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)
+            start = stop
+        return part
+
     def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
-        total = sum(
-            float(self._pair_idf[self._pair[b]]) if b in self._pair else self._idf_unknown
-            for b in query_bigrams
-        )
+        idf = self._pair_weight
+        total = sum(idf.get(b, self._idf_unknown) for b in query_bigrams)
         cols = [self._pair[b] for b in query_bigrams if b in self._pair]
         if not cols:
             return np.zeros(len(rows))

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import jieba
-from pypinyin import lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import DefaultConverter
+from pypinyin.core import Pinyin
 
 from .normalize import normalize
 
@@ -33,6 +35,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _DIGITS = re.compile(r"\d+")
 _CLAUSES = re.compile(r"[\s,.!?;:，。！？；：、…~]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+CLAUSE_MEMORY = 4096  # segmented clauses kept per tokenizer
 
 
 # Sounds that pinyin input and southwestern speech mix up (模糊音): zh/z, ch/c, sh/s, n/l,
@@ -44,11 +47,27 @@ _FUZZY_SOUNDS = (
 )
 
 
-def fuzzy_syllables(text: str) -> list[str]:
-    syllables = lazy_pinyin(text)
+_CONVERTER = DefaultConverter()
+_PINYIN = Pinyin(_CONVERTER)
+
+
+@lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """What lazy_pinyin gives for one of its segments, with the sounds people mix up merged."""
+    syllables = [
+        s
+        for reading in _CONVERTER.convert(word, Style.NORMAL, False, "default", strict=True)
+        for s in reading
+    ]
     for pattern, repl in _FUZZY_SOUNDS:
         syllables = [pattern.sub(repl, s) for s in syllables]
-    return syllables
+    return tuple(syllables)
+
+
+def fuzzy_syllables(text: str) -> list[str]:
+    """lazy_pinyin(text), fuzzed: pypinyin segments the text into its phrases (which decide
+    polyphones) and converts each on its own, so the conversion is cached by segment."""
+    return [s for word in _PINYIN.seg(text) for s in _word_syllables(word)]
 
 
 @lru_cache(maxsize=65536)
@@ -77,11 +96,13 @@ class LegalTokenizer:
         keys = sorted(self._synonyms, key=len, reverse=True)
         self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._homophones: dict[str, str] = {}
+        self._openings: set[str] = set()  # the first three syllables of each of those
+        self._clauses: dict[str, list[str]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         """jieba's tokenizer holds a lock: store its word frequencies (with our words in
         them) instead, which load faster than jieba reads its own dictionary."""
-        state = {k: v for k, v in self.__dict__.items() if k != "_jieba"}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_jieba", "_clauses")}
         state["_jieba_words"] = (self._jieba.FREQ, self._jieba.total)
         return state
 
@@ -92,12 +113,15 @@ class LegalTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = stored
         self._jieba.initialized = True
+        self._clauses = {}
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
         """Remember the pinyin of index terms so a mistyped homophone can find them."""
         for term in terms:
             if 3 <= len(term) <= 6 and not term.isascii():
-                self._homophones.setdefault(" ".join(fuzzy_syllables(term)), term)
+                syllables = fuzzy_syllables(term)
+                self._homophones.setdefault(" ".join(syllables), term)
+                self._openings.add(" ".join(syllables[:3]))
 
     def specificity(self, term: str) -> float:
         """0.3 for everyday words (做, 帮, 吃饭) up to 1.0 for rare, specific ones (宅基地)."""
@@ -109,13 +133,23 @@ class LegalTokenizer:
     def tokens(self, text: str) -> list[str]:
         """Content tokens of `text`, with the legal terms its colloquial words stand for."""
         # Segment clause by clause: "光，能不能" must not become 光能.
-        found = [
-            t
-            for clause in _CLAUSES.split(text)
-            for t in self._jieba.lcut(normalize(clause), HMM=True)
-            if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
-        ]
+        found = [t for clause in _CLAUSES.split(text) for t in self._clause_tokens(clause)]
         return found + self.synonym_terms(normalize(text))
+
+    def _clause_tokens(self, clause: str) -> list[str]:
+        """A clause's content words, remembered: the ask of a long message is segmented again
+        (focus.py), and residents repeat the same short clauses."""
+        found = self._clauses.get(clause)
+        if found is None:
+            found = [
+                t
+                for t in self._jieba.lcut(normalize(clause), HMM=True)
+                if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
+            ]
+            if len(self._clauses) >= CLAUSE_MEMORY:
+                self._clauses.clear()
+            self._clauses[clause] = found
+        return found
 
     def synonym_terms(self, norm: str) -> list[str]:
         if self._synonym_re is None:
@@ -133,8 +167,11 @@ class LegalTokenizer:
             return hits
         for run in _CJK_RUN.findall(normalize(text)[:300]):
             syllables = fuzzy_syllables(run)
+            starts = [
+                s for s in range(len(run) - 2) if " ".join(syllables[s : s + 3]) in self._openings
+            ]  # only windows that open like some index term can sound like one
             for size in range(3, 7):
-                for start in range(len(run) - size + 1):
+                for start in (s for s in starts if s <= len(run) - size):
                     term = self._homophones.get(" ".join(syllables[start : start + size]))
                     if term and term not in known and term not in run:
                         hits.append(term)
