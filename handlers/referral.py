@@ -64,7 +64,12 @@ def start(ctx: Context, reason: str, question: str = "", question_id: int | None
     """Open now when the village is known; else ask for it first."""
     said = bot_said(ctx)
     if ctx.village is None:
-        ctx.state["ticket_wait"] = {"reason": reason, "question_id": question_id, "said": said}
+        ctx.state["ticket_wait"] = {
+            "reason": reason,
+            "question": question,
+            "question_id": question_id,
+            "said": said,
+        }
         names = "、".join(v.name for v in ctx.services.township.villages)
         return Reply(ctx.text("ticket_ask_village", villages=names))
     return Reply(open_ticket(ctx, reason, question, question_id, ctx.village, said))
@@ -121,7 +126,14 @@ def answer_village(message: Any, ctx: Context) -> Reply | None:
     if village is None and words not in UNSURE and len(words) > 10:
         return None  # a question instead of a village: answered as one
     note = "" if village or words in UNSURE else ctx.text("ticket_village_unknown") + "\n"
-    opened = open_ticket(ctx, wait["reason"], "", wait.get("question_id"), village, wait["said"])
+    opened = open_ticket(
+        ctx,
+        wait["reason"],
+        wait.get("question", ""),
+        wait.get("question_id"),
+        village,
+        wait.get("said", ""),
+    )
     return Reply(note + opened)
 
 

@@ -140,6 +140,7 @@ def test_village_is_asked_for_and_a_phone_is_kept_sealed(site: Site) -> None:
     assert "您是哪个村的" in asked
     assert "工单号 1" in site.wechat.text("o-new", "苍岭")
     assert site.store.resident("o-new")["village"] == VILLAGE
+    assert site.book.get(1).question == "转人工"  # nothing asked before: the request itself
     kept = site.wechat.text("o-new", "我的电话 138 1234 5678")
     assert "138****5678" in kept
     with site.store.engine.connect() as conn:
