@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,9 +28,10 @@ CENTRALITY_WEIGHT = 0.05
 
 
 def bigrams(text: str) -> list[str]:
-    return (
-        [text[i : i + 2] for i in range(len(text) - 1)] if len(text) > 1 else [text] if text else []
-    )
+    """Character pairs, interned: a large index holds each pair once, not once per entry."""
+    if len(text) < 2:
+        return [text] if text else []
+    return [sys.intern(text[i : i + 2]) for i in range(len(text) - 1)]
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -142,7 +143,7 @@ class LegalTokenizer:
         found = self._clauses.get(clause)
         if found is None:
             found = [
-                t
+                sys.intern(t)  # one string object per word, however many paraphrases use it
                 for t in self._jieba.lcut(normalize(clause), HMM=True)
                 if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
             ]
