@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from bot.kb import reviewed
@@ -172,15 +172,7 @@ class KnowledgeLayer:
         self.engine = engine
 
     def version(self) -> int:
-        """Changes when an approval goes live; workers compare it to rebuild their matcher."""
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.coalesce(func.max(kb_changes.c.id), 0)).where(
-                        kb_changes.c.state == "approved"
-                    )
-                ).scalar_one()
-            )
+        return reviewed.approved_version(self.engine, kb_changes)
 
     def fingerprint(self) -> str:
         """Digest of every approved change; with the bundle's, the key of the index cache."""

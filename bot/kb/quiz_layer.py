@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from bot.kb import reviewed
@@ -119,14 +119,7 @@ class QuizLayer:
         self.engine = engine
 
     def version(self) -> int:
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.coalesce(func.max(quiz_changes.c.id), 0)).where(
-                        quiz_changes.c.state == "approved"
-                    )
-                ).scalar_one()
-            )
+        return reviewed.approved_version(self.engine, quiz_changes)
 
     def apply(self, base: tuple[Quiz, ...]) -> tuple[Quiz, ...]:
         with self.engine.connect() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, select, update
+from sqlalchemy import Table, and_, func, select, update
 from sqlalchemy.engine import Engine, RowMapping
 
 from bot.store.storage import utcnow
@@ -73,3 +73,13 @@ def listed(engine: Engine, table: Table, state: str | None, **equal: Any) -> lis
             query = query.where(table.c[column] == value)
     with engine.connect() as conn:
         return list(conn.execute(query).mappings())
+
+
+def approved_version(engine: Engine, table: Table) -> int:
+    """Changes when an approval goes live; workers compare it to rebuild what they hold."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.coalesce(func.max(table.c.id), 0)).where(table.c.state == "approved")
+            ).scalar_one()
+        )

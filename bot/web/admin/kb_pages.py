@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -29,6 +28,7 @@ from bot.kb.layer import (
 )
 from bot.store.users import UserError
 from bot.web.admin.auth import current_user, engine, login_required
+from bot.web.admin.reviewing import decide
 from knowledge.kb import Entry, KnowledgeBase
 
 bp = Blueprint("kb", __name__, url_prefix="/admin/kb")
@@ -165,21 +165,11 @@ def reviews() -> str:
 @bp.route("/reviews/<int:change_id>/<verdict>", methods=["POST"])
 @login_required("reviewer")
 def review(change_id: int, verdict: str) -> Response:
-    if verdict not in ("approve", "reject"):
-        abort(404)
-    user = current_user()
-    assert user is not None
-    try:
-        layer().review(
-            change_id, user.username, verdict == "approve", request.form.get("comment", "")
-        )
-    except (ChangeError, UserError) as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("kb.reviews"))
-    if verdict == "approve":
+    approved = decide(layer(), change_id, verdict)
+    if approved:
         current_app.extensions["pufa_live"].reload_now()  # other workers follow within seconds
         flash(f"修改 #{change_id} 已生效", "ok")
-    else:
+    elif approved is False:
         flash(f"修改 #{change_id} 已退回", "ok")
     return redirect(url_for("kb.reviews"))
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from bot.kb.quiz_layer import LiveQuizzes, QuizLayer, parse_questions, questions
 from bot.kb.reviewed import ChangeError
 from bot.store.users import UserError
 from bot.web.admin.auth import current_user, engine, login_required
+from bot.web.admin.reviewing import decide
 from knowledge.quizzes import Quiz, campaign_names
 
 bp = Blueprint("quizzes", __name__, url_prefix="/admin/quizzes")
@@ -114,16 +114,7 @@ def reviews() -> str:
 @bp.route("/reviews/<int:change_id>/<verdict>", methods=["POST"])
 @login_required("reviewer")
 def review(change_id: int, verdict: str) -> Response:
-    if verdict not in ("approve", "reject"):
-        abort(404)
-    user = current_user()
-    assert user is not None
-    try:
-        layer().review(
-            change_id, user.username, verdict == "approve", request.form.get("comment", "")
-        )
-    except (ChangeError, UserError) as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("quizzes.reviews"))
-    flash(f"题库修改 #{change_id} {'已生效' if verdict == 'approve' else '已退回'}", "ok")
+    approved = decide(layer(), change_id, verdict)
+    if approved is not None:
+        flash(f"题库修改 #{change_id} {'已生效' if approved else '已退回'}", "ok")
     return redirect(url_for("quizzes.reviews"))
