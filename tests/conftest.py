@@ -17,6 +17,7 @@ from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher
 
 from .consolekit import Auth, add_people
+from .standin import StandIn, serve
 from .wechat import AES_KEY, APPID, TOKEN, WeChat
 
 PG_URL = os.environ.get("PUFA_TEST_DATABASE_URL", "")
@@ -135,3 +136,13 @@ def people(store: Store) -> None:
 @pytest.fixture
 def auth(client, people) -> Auth:  # type: ignore[no-untyped-def]
     return Auth(client)
+
+
+@pytest.fixture
+def standin() -> Iterator[tuple[StandIn, str]]:
+    """The WeChat and WeCom stand-in on 127.0.0.1, and its base URL."""
+    fake = StandIn()
+    server, url = serve(fake)
+    yield fake, url
+    server.shutdown()
+    server.server_close()

@@ -22,20 +22,11 @@ from bot.store.tables import pushes, residents
 from handlers.context import Context
 
 from ..pushkit import AUTHOR, approved_push, push_settings, seed_people, soon
-from ..standin import StandIn, serve
+from ..standin import StandIn
 
 VILLAGERS = {f"o-cl-{n:02d}": "苍岭村" for n in range(6)} | {
     f"o-lk-{n:02d}": "岭口村" for n in range(3)
 }
-
-
-@pytest.fixture
-def standin() -> Iterator[tuple[StandIn, str]]:
-    fake = StandIn()
-    server, url = serve(fake)
-    yield fake, url
-    server.shutdown()
-    server.server_close()
 
 
 class Env:

@@ -21,7 +21,7 @@ from bot.store.users import add_user, new_bind_code
 from bot.web.app import create_app
 
 from ..pushkit import push_settings
-from ..standin import StandIn, serve
+from ..standin import StandIn
 from ..wechat import WeChat, message_xml
 
 VILLAGE = "苍岭村"
@@ -67,15 +67,6 @@ class Site:
         add_user(self.store.engine, username, "password-1", "helper", "田大姐", village=village)
         code = new_bind_code(self.store.engine, username)
         assert "绑定成功" in self.wechat.text(openid, f"绑定 {code}")
-
-
-@pytest.fixture
-def standin() -> Iterator[tuple[StandIn, str]]:
-    fake = StandIn()
-    server, url = serve(fake)
-    yield fake, url
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
