@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from bot.store.quiz_tables import quiz_answers, quiz_attempts
 from bot.store.referral_tables import ticket_events, ticket_notices, tickets
 from bot.store.ticket_ledger import DEMO_PREFIX
-from knowledge.quizzes import load_quizzes
+from knowledge.quizzes import Quiz, load_quizzes
 
 REASONS = ("request", "request", "fallbacks", "unhelpful", "crisis")
 
@@ -34,11 +34,13 @@ def seed(
     home: dict[str, str | None],
     now: datetime,
 ) -> None:
+    bank = load_quizzes()
     for openid, since in first.items():
         if rng.random() < 0.08:
             _ticket(conn, rng, openid, home[openid], since + (now - since) * rng.random(), now)
         if rng.random() < 0.25:
-            _attempt(conn, rng, openid, home[openid], since + (now - since) * rng.random())
+            quiz = rng.choice(bank)
+            _attempt(conn, rng, openid, home[openid], since + (now - since) * rng.random(), quiz)
 
 
 def _ticket(
@@ -77,9 +79,13 @@ def _ticket(
 
 
 def _attempt(
-    conn: Connection, rng: random.Random, openid: str, village: str | None, started: datetime
+    conn: Connection,
+    rng: random.Random,
+    openid: str,
+    village: str | None,
+    started: datetime,
+    quiz: Quiz,
 ) -> None:
-    quiz = rng.choice(load_quizzes())
     drawn = rng.sample(quiz.questions, min(5, len(quiz.questions)))
     right = [rng.random() < 0.7 for _ in drawn]
     attempt = conn.execute(
