@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.store.journal import Journal
 from bot.store.storage import Store
+from bot.store.unit import unit
 from handlers import Context, Registry, Services, respond
 
 log = logging.getLogger(__name__)
@@ -47,15 +48,15 @@ def handle(
             else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
         )
     assert claim.inbound_id is not None
-    if limit and not _kind(message).startswith("event") and _too_fast(store, message, limit):
-        reply = services.texts.get("slow_down")  # no matching work for a flood
+    with unit(store.engine):  # the rest is written in one transaction, after the matching
+        if limit and not _kind(message).startswith("event") and _too_fast(store, message, limit):
+            reply = services.texts.get("slow_down")  # no matching work for a flood
+            store.finish_inbound(claim.inbound_id, reply)
+            return reply
+        reply = respond(registry, message, Context(services, message.source, claim.inbound_id))
+        if _kind(message) != "event:unsubscribe":  # last: SQLite's write lock starts here
+            store.touch_resident(message.source)
         store.finish_inbound(claim.inbound_id, reply)
-        return reply
-    ctx = Context(services, message.source, inbound_id=claim.inbound_id)
-    if _kind(message) != "event:unsubscribe":
-        store.touch_resident(message.source)
-    reply = respond(registry, message, ctx)
-    store.finish_inbound(claim.inbound_id, reply)
     return reply
 
 

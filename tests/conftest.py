@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, text
 
 from bot.settings import DEFAULT_CONFIG, Secrets, Settings, load_settings
 from bot.settings import WeChat as WeChatSettings
-from bot.store.storage import Store, metadata
+from bot.store.storage import Store
+from bot.store.tables import metadata
 from bot.web.app import create_app
 from knowledge.kb import KnowledgeBase, load_knowledge
 from knowledge.matcher import Matcher

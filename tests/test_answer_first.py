@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.store.storage import questions
+from bot.store.tables import questions
 from knowledge.decide import FEATURES, Calibration
 from knowledge.evaluate import evaluate, read_labelled
 from knowledge.focus import ask_part, focus

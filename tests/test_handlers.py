@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from bot.store.storage import feedback, questions, residents
+from bot.store.tables import feedback, questions, residents
 from bot.web.app import create_app
 
 from .conftest import make_settings

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.store.quiz_tables import quiz_answers, quiz_attempts
 from bot.store.storage import utcnow
+from bot.store.unit import begin, connect
 
 DEMO_PREFIX = "demo-"
 
@@ -25,7 +26,7 @@ class QuizStore:
     def start_attempt(
         self, openid: str, village: str | None, quiz_id: str, campaign: str | None, total: int
     ) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             return int(
                 conn.execute(
                     insert(quiz_attempts).values(
@@ -43,7 +44,7 @@ class QuizStore:
     def record_answer(
         self, attempt_id: int, quiz_id: str, question_id: str, choice: str, correct: bool
     ) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 insert(quiz_answers).values(
                     attempt_id=attempt_id,
@@ -63,7 +64,7 @@ class QuizStore:
 
     def finish_attempt(self, attempt_id: int) -> int:
         """Close the attempt; its score."""
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(quiz_attempts)
                 .where(quiz_attempts.c.id == attempt_id)
@@ -77,7 +78,7 @@ class QuizStore:
 
     def best_scores(self, openid: str) -> dict[str, int]:
         """The resident's best finished score per quiz."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(quiz_attempts.c.quiz_id, func.max(quiz_attempts.c.score))
                 .where(
@@ -165,7 +166,7 @@ def quiz_figures(
     if village:
         attempts = attempts.where(quiz_attempts.c.village == village)
         answers = answers.where(quiz_attempts.c.village == village)
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         rows = conn.execute(attempts).all()
         answer_rows = conn.execute(answers).all()
     figures = QuizFigures()

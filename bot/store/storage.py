@@ -10,22 +10,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, create_engine, event, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from bot.store import migrate
+from bot.store import statements as sql
 from bot.store.privacy import mask_personal_numbers
 from bot.store.tables import (
     conversations,
     feedback,
-    inbound,
     metadata,
     questions,
     residents,
     tag_queue,
 )
+from bot.store.unit import begin, connect
 from knowledge.errors import PufaError
 
 
@@ -72,13 +72,9 @@ class Store:
     def recent_inbound(self, openid: str, seconds: int) -> int:
         """How many deliveries this resident made in the last `seconds`, in every worker."""
         since = utcnow() - timedelta(seconds=seconds)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(inbound)
-                    .where(and_(inbound.c.openid == openid, inbound.c.received_at >= since))
-                ).scalar_one()
+                conn.execute(sql.RECENT_INBOUND, {"who": openid, "since": since}).scalar_one()
             )
 
     def import_inbound(
@@ -93,8 +89,8 @@ class Store:
             "received_at": received_at,
         }
         try:
-            with self.engine.begin() as conn:
-                conn.execute(inbound.insert().values(**row))
+            with self.engine.begin() as conn:  # alone: a failed insert ends its transaction
+                conn.execute(sql.INSERT_INBOUND, row)
         except IntegrityError:
             return False
         return True
@@ -108,33 +104,25 @@ class Store:
             "content": mask_personal_numbers(content) if content else content,
             "received_at": utcnow(),
         }
-        try:
+        try:  # committed at once, in no unit: the other workers must see the claim
             with self.engine.begin() as conn:
-                new_id = conn.execute(inbound.insert().values(**row)).inserted_primary_key[0]
+                new_id = conn.execute(sql.INSERT_INBOUND, row).inserted_primary_key[0]
             return Claim(True, int(new_id), None)
         except IntegrityError:
-            with self.engine.connect() as conn:
-                found = conn.execute(
-                    select(inbound.c.id, inbound.c.reply).where(inbound.c.dedupe_key == key)
-                ).first()
+            with connect(self.engine) as conn:
+                found = conn.execute(sql.CLAIMED, {"key": key}).first()
             return Claim(False, found.id if found else None, found.reply if found else None)
 
     def finish_inbound(self, inbound_id: int, reply: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(inbound)
-                .where(inbound.c.id == inbound_id)
-                .values(reply=reply, replied_at=utcnow())
-            )
+        with begin(self.engine) as conn:
+            conn.execute(sql.FINISH_INBOUND, {"row": inbound_id, "text": reply, "at": utcnow()})
 
     def wait_reply(self, key: str, timeout: float, interval: float = 0.1) -> str | None:
         """Wait for another worker that is still answering the same delivery."""
         deadline = time.monotonic() + timeout
         while True:
-            with self.engine.connect() as conn:
-                reply = conn.execute(
-                    select(inbound.c.reply).where(inbound.c.dedupe_key == key)
-                ).scalar()
+            with connect(self.engine) as conn:
+                reply = conn.execute(sql.REPLY_OF, {"key": key}).scalar()
             if reply is not None or time.monotonic() >= deadline:
                 return reply
             time.sleep(interval)
@@ -156,7 +144,7 @@ class Store:
     def set_village(self, openid: str, village: str) -> None:
         """Record the village and queue the WeChat tag change for the scheduler process."""
         self.touch_resident(openid)
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(residents).where(residents.c.openid == openid).values(village=village)
             )
@@ -167,12 +155,8 @@ class Store:
             )
 
     def resident(self, openid: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(residents).where(residents.c.openid == openid))
-                .mappings()
-                .first()
-            )
+        with connect(self.engine) as conn:
+            row = conn.execute(sql.RESIDENT, {"who": openid}).mappings().first()
         return dict(row) if row else None
 
     # -- questions and feedback -------------------------------------------------------
@@ -187,29 +171,28 @@ class Store:
         candidates: list[dict[str, Any]] | None = None,
         inbound_id: int | None = None,
     ) -> int:
-        with self.engine.begin() as conn:
-            village = conn.execute(
-                select(residents.c.village).where(residents.c.openid == openid)
-            ).scalar()
+        with begin(self.engine) as conn:
+            village = conn.execute(sql.VILLAGE, {"who": openid}).scalar()
             result = conn.execute(
-                questions.insert().values(
-                    asked_at=utcnow(),
-                    openid=openid,
-                    village=village,
-                    channel=channel,
-                    text=mask_personal_numbers(text),
-                    outcome=outcome,
-                    entry_id=entry_id,
-                    score=score,
-                    candidates=json.dumps(candidates or [], ensure_ascii=False),
-                    inbound_id=inbound_id,
-                )
+                sql.INSERT_QUESTION,
+                {
+                    "asked_at": utcnow(),
+                    "openid": openid,
+                    "village": village,
+                    "channel": channel,
+                    "text": mask_personal_numbers(text),
+                    "outcome": outcome,
+                    "entry_id": entry_id,
+                    "score": score,
+                    "candidates": json.dumps(candidates or [], ensure_ascii=False),
+                    "inbound_id": inbound_id,
+                },
             )
             return int(result.inserted_primary_key[0])
 
     def resolve_choice(self, question_id: int, entry_id: str) -> None:
         """The resident picked an entry from a "did you mean" list."""
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(questions).where(questions.c.id == question_id).values(entry_id=entry_id)
             )
@@ -217,7 +200,7 @@ class Store:
     def record_feedback(
         self, openid: str, question_id: int | None, entry_id: str | None, helpful: bool
     ) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 feedback.insert().values(
                     given_at=utcnow(),
@@ -230,15 +213,13 @@ class Store:
 
     def count(self, table_name: str) -> int:
         table = metadata.tables[table_name]
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
     # -- conversation state -----------------------------------------------------------
     def state(self, openid: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            raw = conn.execute(
-                select(conversations.c.state).where(conversations.c.openid == openid)
-            ).scalar()
+        with connect(self.engine) as conn:
+            raw = conn.execute(sql.STATE, {"who": openid}).scalar()
         return json.loads(raw) if raw else {}
 
     def save_state(self, openid: str, state: dict[str, Any]) -> None:
@@ -254,15 +235,11 @@ class Store:
     def _upsert(
         self, table: Table, row: dict[str, Any], keys: list[str], changes: dict[str, Any]
     ) -> None:
-        dialect = self.engine.dialect.name
-        insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-        if insert is None:
-            raise NotImplementedError(f"upsert is not implemented for {dialect}")
-        statement = (
-            insert(table).values(**row).on_conflict_do_update(index_elements=keys, set_=changes)
-        )
-        with self.engine.begin() as conn:
-            conn.execute(statement)
+        """Insert `row`, or where `keys` exist already set the `changes` (taken from `row`)."""
+        assert all(row[name] == value for name, value in changes.items())
+        statement = sql.upsert(self.engine.dialect.name, table, tuple(keys), tuple(changes))
+        with begin(self.engine) as conn:
+            conn.execute(statement, row)
 
 
 def shown(url: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.settings import Settings
 from bot.store.storage import utcnow
 from bot.store.tables import ticket_notices, users
+from bot.store.unit import begin, connect
 
 MAX_ATTEMPTS = 5
 
@@ -73,7 +74,7 @@ def add_notice(
 
 
 def pending(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         rows = conn.execute(
             select(ticket_notices)
             .where(ticket_notices.c.state == "pending")
@@ -85,7 +86,7 @@ def pending(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
 
 def finish(engine: Engine, notice_id: int, ok: bool, detail: str, final: bool = False) -> None:
     """Sent, or one more failed attempt; after MAX_ATTEMPTS (or a final refusal) it stops."""
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         attempts = conn.execute(
             select(ticket_notices.c.attempts).where(ticket_notices.c.id == notice_id)
         ).scalar_one()
@@ -104,7 +105,7 @@ def finish(engine: Engine, notice_id: int, ok: bool, detail: str, final: bool = 
 
 
 def notices_of(engine: Engine, ticket_id: int) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         rows = conn.execute(
             select(ticket_notices)
             .where(ticket_notices.c.ticket_id == ticket_id)

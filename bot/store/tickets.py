@@ -25,6 +25,7 @@ from bot.store.ticket_types import (
     TicketError,
     ticket_from_row,
 )
+from bot.store.unit import begin, connect
 from bot.store.users import User, bind_openid, user_by_openid, village_helpers
 
 SYSTEM = "系统"
@@ -44,7 +45,7 @@ class TicketBook:
         now = utcnow()
         masked = mask_personal_numbers(question)[:500]
         desk = "village" if village and village_helpers(self.engine, village) else "sifasuo"
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             current = conn.execute(
                 select(tickets.c.id).where(
                     and_(tickets.c.openid == openid, tickets.c.state != "resolved")
@@ -73,7 +74,7 @@ class TicketBook:
             return self._get(conn, ticket_id), True
 
     def question_text(self, question_id: int) -> str:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return str(
                 conn.execute(select(questions.c.text).where(questions.c.id == question_id)).scalar()
                 or ""
@@ -88,7 +89,7 @@ class TicketBook:
         return self.sealer.ready
 
     def leave_phone(self, ticket_id: int, phone: str) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(tickets)
                 .where(tickets.c.id == ticket_id)
@@ -117,7 +118,7 @@ class TicketBook:
         )
 
     def get(self, ticket_id: int) -> Ticket:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return self._get(conn, ticket_id)
 
     def phone(self, ticket_id: int, user: User) -> str | None:
@@ -125,7 +126,7 @@ class TicketBook:
         ticket = self.get(ticket_id)
         if not self.may_see_phone(ticket, user):
             return None
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             sealed = conn.execute(select(tickets.c.phone).where(tickets.c.id == ticket_id)).scalar()
         return self.sealer.open(sealed)
 
@@ -167,7 +168,7 @@ class TicketBook:
             to_state = "open"
         if to_state:
             values["state"] = to_state
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
             _event(conn, ticket_id, user.username, action, ticket.state, to_state, comment, now)
             if action == "contacted":
@@ -179,7 +180,7 @@ class TicketBook:
     def escalate_overdue(self, now: datetime | None = None) -> list[int]:
         """Village tickets nobody contacted in time go to the 司法所, which is told."""
         now = now or utcnow()
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             late = list(
                 conn.execute(
                     select(tickets.c.id, tickets.c.state).where(
@@ -209,11 +210,11 @@ class TicketBook:
             query = query.where(tickets.c.state == state)
         if not user.can("staff"):
             query = query.where(tickets.c.village == (user.village or "\0"))
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [ticket_from_row(row) for row in conn.execute(query).mappings()]
 
     def events(self, ticket_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(ticket_events)
                 .where(ticket_events.c.ticket_id == ticket_id)

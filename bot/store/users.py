@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.store.storage import utcnow
 from bot.store.tables import login_attempts, users
+from bot.store.unit import begin, connect
 from knowledge.errors import PufaError
 
 ROLES = {
@@ -73,7 +74,7 @@ def add_user(
     if "helper" in parsed and not village:
         raise UserError("法律明白人（helper）要写明是哪个村的：--village 村名")
     try:
-        with engine.begin() as conn:
+        with begin(engine) as conn:
             conn.execute(
                 insert(users).values(
                     username=username,
@@ -91,7 +92,7 @@ def add_user(
 
 
 def get_user(engine: Engine, username: str) -> User:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
     if row is None:
         raise UserError(f"没有用户 {username}")
@@ -110,7 +111,7 @@ def _user(row: Any) -> User:
 
 
 def check_password(engine: Engine, username: str, password: str) -> User | None:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
     if row is None or not row["active"] or not check_password_hash(row["password_hash"], password):
         return None
@@ -121,7 +122,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"密码至少 {MIN_PASSWORD} 位")
     get_user(engine, username)
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         conn.execute(
             update(users)
             .where(users.c.username == username)
@@ -131,18 +132,18 @@ def set_password(engine: Engine, username: str, password: str) -> None:
 
 def set_active(engine: Engine, username: str, active: bool) -> None:
     get_user(engine, username)
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         conn.execute(update(users).where(users.c.username == username).values(active=active))
 
 
 def list_users(engine: Engine) -> list[User]:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         names = conn.execute(select(users.c.username).order_by(users.c.username)).scalars().all()
     return [get_user(engine, name) for name in names]
 
 
 def user_exists(engine: Engine, username: str) -> bool:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         found = conn.execute(select(users.c.username).where(users.c.username == username))
         return found.first() is not None
 
@@ -150,7 +151,7 @@ def user_exists(engine: Engine, username: str) -> bool:
 def unlock(engine: Engine, username: str) -> None:
     """End a login lock now: the lock counts failures since the account's last success."""
     get_user(engine, username)
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         conn.execute(
             insert(login_attempts).values(username=username, address=UNLOCKED, ok=True, at=utcnow())
         )
@@ -160,7 +161,7 @@ def new_bind_code(engine: Engine, username: str) -> str:
     """A one-time code the user sends as "绑定 <code>" to tie their WeChat to the account."""
     get_user(engine, username)
     code = f"{secrets.randbelow(900000) + 100000}"
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         conn.execute(
             update(users)
             .where(users.c.username == username)
@@ -171,7 +172,7 @@ def new_bind_code(engine: Engine, username: str) -> str:
 
 def bind_openid(engine: Engine, code: str, openid: str) -> User | None:
     """The user whose live code this is, now bound to `openid`; None for a wrong or old code."""
-    with engine.begin() as conn:
+    with begin(engine) as conn:
         row = (
             conn.execute(
                 select(users).where(
@@ -197,13 +198,13 @@ def bind_openid(engine: Engine, code: str, openid: str) -> User | None:
 
 
 def user_by_openid(engine: Engine, openid: str) -> User | None:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         row = conn.execute(select(users).where(users.c.openid == openid)).mappings().first()
     return _user(row) if row is not None and row["active"] else None
 
 
 def village_helpers(engine: Engine, village: str) -> list[User]:
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         rows = conn.execute(
             select(users)
             .where(and_(users.c.village == village, users.c.active.is_(True)))

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.privacy import mask_personal_numbers, pseudonym
-from bot.store.storage import Store, questions
+from bot.store.storage import Store
+from bot.store.tables import questions
 
 
 def _claim_in_process(

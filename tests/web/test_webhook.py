@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.store.storage import inbound, questions
+from bot.store.tables import inbound, questions
 
 from ..wechat import TOKEN, WeChat, message_xml, signature
 
