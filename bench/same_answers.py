@@ -7,9 +7,12 @@ questions of ../shared/data/questions_dev.jsonl when present, both engines' resu
 to JSON, each in its own process: the outcome, the ranked entries with every score (to 4
 decimals, as the engine rounds them), matched terms and best paraphrase, the confidence and its
 evidence, the terms and the articles quoted. The older engine is `git archive REV knowledge`
-unpacked into a temporary directory and put first on the import path. `--synthetic N` does the
-same on the synthetic knowledge base of N entries of bench/match_speed.py. Exits 1 on any
-difference, listing the first few.
+unpacked into a temporary directory, given this tree's data files, and put first on the import
+path. `--synthetic N` does the
+same on the synthetic knowledge base of N entries of bench/match_speed.py. Both processes get
+the same PYTHONHASHSEED (`--seed`, random by default): the older engine let the iteration order
+of a set decide between two words with one pinyin key, and the new one keeps that order. Exits 1
+on any difference, listing the first few.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import argparse
 import io
 import json
 import os
+import random
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -63,8 +68,17 @@ def dump(out: Path, synthetic: int) -> None:
         results[q] = {
             "outcome": r.outcome,
             "matches": [
-                [m.entry_id, m.score, m.coverage, m.char_coverage, m.precision, m.similarity,
-                 m.bm25, list(m.matched_terms), m.question]
+                [
+                    m.entry_id,
+                    m.score,
+                    m.coverage,
+                    m.char_coverage,
+                    m.precision,
+                    m.similarity,
+                    m.bm25,
+                    list(m.matched_terms),
+                    m.question,
+                ]
                 for m in r.matches
             ],
             "terms": list(r.terms),
@@ -75,12 +89,13 @@ def dump(out: Path, synthetic: int) -> None:
         }
     import knowledge
 
-    out.write_text(json.dumps({"engine": knowledge.__file__, "results": results},
-                              ensure_ascii=False))
+    out.write_text(
+        json.dumps({"engine": knowledge.__file__, "results": results}, ensure_ascii=False)
+    )
 
 
-def run(path_first: Path | None, out: Path, synthetic: int) -> None:
-    env = dict(os.environ)
+def run(path_first: Path | None, out: Path, synthetic: int, seed: str) -> None:
+    env = dict(os.environ, PYTHONHASHSEED=seed)
     if path_first is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(path_first), str(ROOT)])
     command = [sys.executable, __file__, "--dump", str(out), "--synthetic", str(synthetic)]
@@ -91,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--against", default="main", help="git revision of the older engine")
     parser.add_argument("--synthetic", type=int, default=0)
+    parser.add_argument("--seed", default=str(random.randrange(1, 2**32)), help="PYTHONHASHSEED")
     parser.add_argument("--keep", type=Path, help="keep both JSON files in this directory")
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -101,24 +117,32 @@ def main() -> None:
         old_tree = Path(tmp) / "old"
         old_tree.mkdir()
         archive = subprocess.run(
-            ["git", "archive", args.against, "knowledge"], cwd=ROOT, capture_output=True,
+            ["git", "archive", args.against, "knowledge"],
+            cwd=ROOT,
+            capture_output=True,
             check=True,
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(old_tree, filter="data")
+        # The older engine's code on this tree's data: only the engine is compared.
+        shutil.rmtree(old_tree / "knowledge" / "data")
+        shutil.copytree(ROOT / "knowledge" / "data", old_tree / "knowledge" / "data")
         out = args.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
         old, new = out / "old.json", out / "new.json"
-        run(old_tree, old, args.synthetic)
-        run(None, new, args.synthetic)
+        run(old_tree, old, args.synthetic, args.seed)
+        run(None, new, args.synthetic, args.seed)
         a, b = (json.loads(p.read_text("utf-8")) for p in (old, new))
     assert a["engine"].startswith(str(old_tree)), a["engine"]
     assert b["engine"].startswith(str(ROOT)), b["engine"]
     differ = [q for q in a["results"] if a["results"][q] != b["results"].get(q)]
     count = len(a["results"])
     matches = sum(len(r["matches"]) for r in a["results"].values())
-    print(f"{count} questions, {matches} ranked matches compared "
-          f"({args.against} vs this tree, synthetic={args.synthetic}): {len(differ)} differ")
+    print(
+        f"{count} questions, {matches} ranked matches compared "
+        f"({args.against} vs this tree, synthetic={args.synthetic}, PYTHONHASHSEED={args.seed}): "
+        f"{len(differ)} differ"
+    )
     for q in differ[:5]:
         print("  ", q, "\n    old:", a["results"][q], "\n    new:", b["results"].get(q))
     sys.exit(1 if differ else 0)
