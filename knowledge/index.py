@@ -84,20 +84,24 @@ class Rows:
         wanted = np.asarray(cols, dtype=np.int64)
         dtype = bool if self.data is None else self.data.dtype
         block = np.zeros((len(rows), len(wanted)), dtype=dtype)
-        valid = wanted >= 0
-        if not valid.any() or not len(rows):
+        if not len(wanted) or not len(rows):
             return block
-        unique, inverse = np.unique(wanted[valid], return_inverse=True)
+        order = np.argsort(wanted, kind="stable")
+        keys = wanted[order]
         starts = self.indptr[rows]
         sizes = self.indptr[rows + 1] - starts
-        stored = np.arange(int(sizes.sum())) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        ends = np.cumsum(sizes)
+        stored = np.arange(int(ends[-1])) + np.repeat(starts - (ends - sizes), sizes)
         found = self.indices[stored]
-        at = np.minimum(np.searchsorted(unique, found), len(unique) - 1)
-        hit = unique[at] == found
-        small = np.zeros((len(rows), len(unique)), dtype=dtype)
-        values = True if self.data is None else self.data[stored][hit]
-        small[np.repeat(np.arange(len(rows)), sizes)[hit], at[hit]] = values
-        block[:, valid] = small[:, inverse]
+        at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
+        hit = np.flatnonzero(keys[at] == found)
+        owner = np.repeat(np.arange(len(rows)), sizes)[hit]
+        block[owner, order[at[hit]]] = True if self.data is None else self.data[stored[hit]]
+        if len(set(cols)) < len(wanted):  # a column asked twice: the first holds the values
+            first: dict[int, int] = {}
+            for j, col in enumerate(cols):
+                if first.setdefault(col, j) != j:
+                    block[:, j] = block[:, first[col]]
         return block
 
 
@@ -295,6 +299,11 @@ class Index:
 
     def text(self, doc: int) -> str:
         return self.doc_text[self.doc_offsets[doc] : self.doc_offsets[doc + 1]]
+
+    def texts(self, docs: np.ndarray) -> list[str]:
+        text = self.doc_text
+        starts, ends = self.doc_offsets[docs].tolist(), self.doc_offsets[docs + 1].tolist()
+        return [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
     def term(self, word: str) -> int:
         """The word's id, or -1."""

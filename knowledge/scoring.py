@@ -114,7 +114,7 @@ class Scorer:
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
-        texts = [ix.text(d) for d in docs.tolist()]
+        texts = ix.texts(docs)
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = self._doc_len[docs] > 0
