@@ -7,18 +7,15 @@ every paraphrase, and the same columns tell which entries hold which word."""
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from .kb import Entry
 from .normalize import normalize
+from .sparse import Columns, Rows, bm25, distinct, idf
 from .textwork import TextWork
-
-K1, B = 1.5, 0.75
 
 
 def bigrams(text: str) -> list[str]:
@@ -26,106 +23,6 @@ def bigrams(text: str) -> list[str]:
     if len(text) < 2:
         return [text] if text else []
     return [text[i : i + 2] for i in range(len(text) - 1)]
-
-
-def idf(df: int, n: int) -> float:
-    """BM25's (Lucene) inverse document frequency, as bm25s and the scorer compute it."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-@dataclass
-class Columns:
-    """A sparse matrix stored by column (CSC without scipy), to add up a message's few columns
-    over all rows."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-    rows: int
-
-    @classmethod
-    def build(
-        cls, rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]
-    ) -> Columns:
-        order = np.lexsort((rows, cols))
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))])
-        return cls(indptr.astype(np.int64), rows[order].astype(np.int32), data[order], shape[0])
-
-    def accumulate(self, cols: Sequence[int]) -> np.ndarray:
-        """The sum of `cols` for every row, added column after column in the matrix's dtype, as
-        bm25s adds a query's words (the order decides the last bit of a float32)."""
-        total = np.zeros(self.rows, dtype=self.data.dtype)
-        for col in cols:
-            a, b = self.indptr[col], self.indptr[col + 1]
-            total[self.indices[a:b]] += self.data[a:b]
-        return total
-
-
-@dataclass
-class Rows:
-    """A sparse matrix stored by row (CSR without scipy), to read a few rows at the columns of
-    a message: the work grows with the rows read, not with the size of the index."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray | None  # None: every stored value is True
-
-    @classmethod
-    def build(
-        cls, rows: np.ndarray, cols: np.ndarray, data: np.ndarray | None, n_rows: int
-    ) -> Rows:
-        order = np.lexsort((cols, rows))
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
-        kept = None if data is None else data[order]
-        return cls(indptr.astype(np.int64), cols[order].astype(np.int32), kept)
-
-    def gather(self, rows: np.ndarray, cols: Sequence[int]) -> np.ndarray:
-        """Dense rows × cols of stored values (float32, or bool); a column of -1 is all zero."""
-        wanted = np.asarray(cols, dtype=np.int64)
-        dtype = bool if self.data is None else self.data.dtype
-        block = np.zeros((len(rows), len(wanted)), dtype=dtype)
-        if not len(wanted) or not len(rows):
-            return block
-        order = np.argsort(wanted, kind="stable")
-        keys = wanted[order]
-        starts = self.indptr[rows]
-        sizes = self.indptr[rows + 1] - starts
-        ends = np.cumsum(sizes)
-        stored = np.arange(int(ends[-1])) + np.repeat(starts - (ends - sizes), sizes)
-        found = self.indices[stored]
-        at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
-        hit = np.flatnonzero(keys[at] == found)
-        owner = np.repeat(np.arange(len(rows)), sizes)[hit]
-        block[owner, order[at[hit]]] = True if self.data is None else self.data[stored[hit]]
-        if len(set(cols)) < len(wanted):  # a column asked twice: the first holds the values
-            first: dict[int, int] = {}
-            for j, col in enumerate(cols):
-                if first.setdefault(col, j) != j:
-                    block[:, j] = block[:, first[col]]
-        return block
-
-
-def bm25(
-    rows: np.ndarray, cols: np.ndarray, tf: np.ndarray, lengths: np.ndarray, n_cols: int
-) -> np.ndarray:
-    """bm25s's score matrix for (row, col, term frequency) triples: idf in float32, the
-    term-frequency part in float64, the product stored as float32."""
-    n = len(lengths)
-    df = np.bincount(cols, minlength=n_cols)
-    weights = np.array([idf(d, n) if d else 0.0 for d in df.tolist()], dtype=np.float32)
-    l_avg = lengths.mean()
-    k = K1 * ((1 - B) + B * lengths.astype(np.float64) / l_avg)
-    tf64 = tf.astype(np.float32).astype(np.float64)
-    part = tf64 / (k[rows] + tf64)
-    return (weights[cols].astype(np.float64) * part).astype(np.float32)
-
-
-def _distinct(
-    rows: np.ndarray, cols: np.ndarray, width: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (row, col) pairs, sorted, with how often each occurred."""
-    keys, counts = np.unique(rows.astype(np.int64) * max(width, 1) + cols, return_counts=True)
-    return keys // max(width, 1), keys % max(width, 1), counts
 
 
 class Index:
@@ -231,7 +128,7 @@ class Index:
         n_terms, n_docs = len(self.terms), len(lengths)
         rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         self.doc_entry = owner.astype(np.int32)
-        d_rows, d_cols, d_tf = _distinct(rows, tokens, n_terms)
+        d_rows, d_cols, d_tf = distinct(rows, tokens, n_terms)
         scores = bm25(d_rows, d_cols, d_tf, lengths, n_terms)
         self.docs = Columns.build(d_rows, d_cols, scores, (n_docs, n_terms))
         self.doc_words = Rows.build(d_rows, d_cols, None, n_docs)
@@ -251,19 +148,19 @@ class Index:
         self.doc_end = np.searchsorted(owner, np.arange(n_entries), "right")
         # Per entry, its words with how often: BM25 over the entry's paraphrases together.
         kept = (stand_in[rows] == 0) & (tokens != 0)  # bm25s is given them without ""
-        e_rows, e_cols, e_tf = _distinct(owner[rows[kept]], tokens[kept], n_terms)
+        e_rows, e_cols, e_tf = distinct(owner[rows[kept]], tokens[kept], n_terms)
         e_len = np.bincount(e_rows, weights=e_tf, minlength=n_entries).astype(np.int64)
         e_len[e_len == 0] = 1  # bm25s's [""] for an entry without words
         self.entry_df = np.bincount(e_cols, minlength=n_terms).astype(np.int32)
         self.entries = Rows.build(
             e_rows, e_cols, bm25(e_rows, e_cols, e_tf, e_len, n_terms), n_entries
         )
-        self._own = _distinct(owner[rows], tokens, n_terms)[:2]
+        self._own = distinct(owner[rows], tokens, n_terms)[:2]
 
     def _answers(self, rows: np.ndarray, cols: np.ndarray, n_entries: int) -> None:
         """Words only the entry's answer uses."""
         n_terms = len(self.terms)
-        rows, cols, _ = _distinct(rows, cols, n_terms)
+        rows, cols, _ = distinct(rows, cols, n_terms)
         own_rows, own_cols = self._own
         shared = np.isin(rows * n_terms + cols, own_rows * n_terms + own_cols)
         rows, cols = rows[~shared], cols[~shared]
@@ -281,14 +178,14 @@ class Index:
         for col, key in keys.items():
             of[col] = self.sound_id[key]
         s = of[cols]
-        s_rows, s_cols, _ = _distinct(rows[s >= 0], s[s >= 0], max(len(self.sounds_list), 1))
+        s_rows, s_cols, _ = distinct(rows[s >= 0], s[s >= 0], max(len(self.sounds_list), 1))
         self.sounds = Rows.build(s_rows, s_cols, None, n_entries)
         # A known word for each pinyin key, for a message that mistypes it: the last met.
         self.pinyin_vocab = {keys[c]: self.terms[c] for c in self.first_met if c in keys}
 
     def _pairs(self, rows: np.ndarray, cols: np.ndarray, n_entries: int) -> None:
         """Character pairs per entry (of its texts, keywords and words), for BM25 and idf."""
-        rows, cols, _ = _distinct(rows, cols, len(self.pairs))
+        rows, cols, _ = distinct(rows, cols, len(self.pairs))
         df = np.bincount(cols, minlength=len(self.pairs))
         self.pair_idf = np.array([idf(d, max(n_entries, 1)) if d else 0.0 for d in df.tolist()])
         lengths = np.bincount(rows, minlength=n_entries).astype(np.int64)

@@ -7,9 +7,9 @@ import bm25s
 import numpy as np
 import pytest
 
-from knowledge.index import Columns
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
+from knowledge.sparse import Columns
 from knowledge.textwork import TextWork
 
 from .reference_scorer import plain_index
