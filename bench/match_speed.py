@@ -1,23 +1,34 @@
 """Match latency on the bundled knowledge base and on synthetic ones of 10k and 100k entries.
 
     python bench/match_speed.py [--sizes 10000 100000] [--queries 300] [--real PATH]
+                                [--against REV]
 
 Synthetic entries are the bundled ones re-worded (words swapped between paraphrases of the
 same topic), so the vocabulary and sentence shapes stay those of residents' questions.
 Times two kinds of question: the short ones below, and real residents' questions (average
 45 characters) read at run time from `--real` (default ../shared/data/questions_dev.jsonl, not
-copied into the repo). Prints build time, median and p99 match time for each kind, and resident
-memory, for each size.
+copied into the repo). Prints build time, median and p99 match time for each kind, and the peak
+resident memory of the process that built and queried the index (each size is measured in a
+process of its own, so one size's memory does not hide the next one's), with the peak of the
+build's tokenising workers beside it when there were any. `--against REV` measures the engine of
+that git revision too, size by size in the same run (bench/same_answers.py explains how).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
+import os
 import random
 import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -98,8 +109,21 @@ def measure(kb: KnowledgeBase, short: list[str], real: list[str]) -> dict[str, f
         "short_p99_ms": short_p99,
         "real_median_ms": real_median,
         "real_p99_ms": real_p99,
-        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "workers_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
+
+
+def _old_engine(rev: str, into: Path) -> Path:
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(
+        ["git", "archive", rev, "knowledge"], cwd=root, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    shutil.rmtree(into / "knowledge" / "data")
+    shutil.copytree(root / "knowledge" / "data", into / "knowledge" / "data")
+    return into
 
 
 def main() -> None:
@@ -107,19 +131,46 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--real", type=Path, default=REAL, help="JSONL of real questions")
+    parser.add_argument("--against", help="also measure the engine of this git revision")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a size, in this process
     args = parser.parse_args()
-    kb = load_knowledge()
     short = (QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries]
     real = real_questions(args.real)[: args.queries]
+    if args.one is not None:
+        kb = load_knowledge()
+        print(json.dumps(measure(synthetic(kb, args.one) if args.one else kb, short, real)))
+        return
     print(f"{len(short)} short questions; {len(real)} real questions from {args.real}")
-    print("entries  build_s  short median/p99 ms  real median/p99 ms  max_rss_mb")
-    for data in [kb, *(synthetic(kb, size) for size in args.sizes)]:
-        row = measure(data, short, real)
-        print(
-            f"{row['entries']:>7}  {row['build_s']:>7}  "
-            f"{row['short_median_ms']:>8} / {row['short_p99_ms']:<8}  "
-            f"{row['real_median_ms']:>8} / {row['real_p99_ms']:<8}  {row['max_rss_mb']:>10}"
-        )
+    print(
+        "engine  entries  build_s  short median/p99 ms  real median/p99 ms  peak_rss_mb (workers)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        engines: list[tuple[str, Path | None]] = [("new", None)]
+        if args.against:
+            engines.insert(0, (args.against[:6], _old_engine(args.against, Path(tmp))))
+        for size in [0, *args.sizes]:
+            for name, path in engines:
+                env = dict(os.environ)
+                if path is not None:
+                    env["PYTHONPATH"] = os.pathsep.join([str(path), str(Path(__file__).parents[1])])
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(size),
+                    "--queries",
+                    str(args.queries),
+                ]
+                command += ["--real", str(args.real)]
+                out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                print(
+                    f"{name:>6}  {row['entries']:>7}  {row['build_s']:>7}  "
+                    f"{row['short_median_ms']:>8} / {row['short_p99_ms']:<8}  "
+                    f"{row['real_median_ms']:>8} / {row['real_p99_ms']:<8}  "
+                    f"{row['peak_rss_mb']:>10} ({row.get('workers_peak_rss_mb', 0)})",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

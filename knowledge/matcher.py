@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-import sys
-from collections import Counter
-from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 
 from .articles import ArticleIndex
 from .chitchat import ChitChat
 from .decide import Calibration, evidence
 from .focus import focus
+from .index import Index, bigrams
+from .index import idf as index_idf
 from .kb import Entry, KnowledgeBase
 from .normalize import normalize
 from .results import Match, MatchResult, MatchSettings
-from .scoring import Corpus, Scorer
+from .scoring import Scorer
+from .textwork import TextWork
 from .tokenize import LegalTokenizer, pinyin_key
 
 # Ranking bonus for entries whose paraphrases keep using the question's words (BM25 over each
@@ -27,26 +25,12 @@ from .tokenize import LegalTokenizer, pinyin_key
 CENTRALITY_WEIGHT = 0.05
 
 
-def bigrams(text: str) -> list[str]:
-    """Character pairs, interned: a large index holds each pair once, not once per entry."""
-    if len(text) < 2:
-        return [text] if text else []
-    return [sys.intern(text[i : i + 2]) for i in range(len(text) - 1)]
-
-
 def _top(scores: np.ndarray, k: int) -> list[int]:
     k = min(len(scores), k)
     if k <= 0:
         return []
     idx = np.argpartition(-scores, k - 1)[:k]
     return idx[scores[idx] > 0].tolist()
-
-
-@dataclass(frozen=True)
-class _Doc:
-    entry: int
-    text: str  # normalised paraphrase
-    terms: frozenset[str]
 
 
 class Matcher:
@@ -59,59 +43,13 @@ class Matcher:
         vocabulary = [*kb.dictionary, *(k for e in kb.entries for k in e.keywords)]
         self.tokenizer = LegalTokenizer(vocabulary, kb.synonyms)
         self._entries: list[Entry] = list(kb.entries)
-        self._docs: list[_Doc] = []
-        corpus: list[list[str]] = []
-        for index, entry in enumerate(self._entries):
-            for text in (entry.title, *entry.questions):
-                terms = self.tokenizer.tokens(text)
-                self._docs.append(_Doc(index, normalize(text), frozenset(terms)))
-                corpus.append(terms or [""])
-            keywords = [normalize(k) for k in entry.keywords] + self.tokenizer.tokens(
-                " ".join(entry.keywords)
-            )
-            self._docs.append(_Doc(index, "", frozenset(keywords)))
-            corpus.append(keywords or [""])
-        df = Counter(term for doc in self._docs for term in doc.terms)
-        total = max(len(self._docs), 1)
-        self._idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
-        self._idf_unknown = math.log(1 + (total + 0.5) / 0.5)
-        self._doc_entry = np.array([d.entry for d in self._docs], dtype=np.int64)
-        self._entry_terms: list[frozenset[str]] = [frozenset() for _ in self._entries]
-        for doc in self._docs:
-            self._entry_terms[doc.entry] |= doc.terms
-        self._entry_df = Counter(t for terms in self._entry_terms for t in terms)
-        # Words of the answer itself: long messages often use them where paraphrases do not.
-        self._answer_terms = [
-            frozenset(self.tokenizer.tokens(f"{e.answer} {e.next_steps}")) - self._entry_terms[i]
-            for i, e in enumerate(self._entries)
-        ]
-        self._pinyin_vocab = {pinyin_key(t): t for t in df if len(t) >= 2}
-        self._bm25 = bm25s.BM25()
-        if corpus:
-            self._bm25.index(corpus, show_progress=False)
-        self.tokenizer.learn_vocabulary(t for t in df if len(t) >= 3)
-        self._build_bigrams()
-        by_entry: list[list[str]] = [[] for _ in self._entries]
-        for doc, terms in zip(self._docs, corpus, strict=True):
-            by_entry[doc.entry] += [t for t in terms if t]
-        self._entry_bm25 = bm25s.BM25()
-        if self._entries:
-            self._entry_bm25.index([terms or [""] for terms in by_entry], show_progress=False)
+        self._index = Index(self._entries, TextWork(self.tokenizer), pinyin_key)
+        ix = self._index
+        words = ix.first_met
+        del ix.first_met  # needed for the build only
+        self.tokenizer.learn_vocabulary(ix.terms[c] for c in words if len(ix.terms[c]) >= 3)
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
-        self._scorer = Scorer(
-            Corpus(
-                entry_ids=[e.id for e in self._entries],
-                entry_terms=self._entry_terms,
-                answer_terms=self._answer_terms,
-                entry_bigrams=self._entry_bigrams,
-                doc_terms=[d.terms for d in self._docs],
-                doc_texts=[d.text for d in self._docs],
-                doc_entry=self._doc_entry,
-                idf=self._idf,
-                bigram_idf=self._bigram_idf,
-                idf_unknown=self._idf_unknown,
-            )
-        )
+        self._scorer = Scorer(ix, [e.id for e in self._entries])
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""
@@ -120,21 +58,6 @@ class Matcher:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.articles = ArticleIndex(self.kb.laws)
-
-    def _build_bigrams(self) -> None:
-        """Character pairs per entry: robust where word segmentation of dialect or typos fails."""
-        self._entry_bigrams: list[frozenset[str]] = []
-        for index, entry in enumerate(self._entries):
-            texts = [entry.title, *entry.questions, *entry.keywords, *self._entry_terms[index]]
-            self._entry_bigrams.append(frozenset(b for t in texts for b in bigrams(normalize(t))))
-        df = Counter(b for grams in self._entry_bigrams for b in grams)
-        total = max(len(self._entries), 1)
-        self._bigram_idf = {b: math.log(1 + (total - n + 0.5) / (n + 0.5)) for b, n in df.items()}
-        self._bigram_bm25 = bm25s.BM25()
-        if self._entries:
-            self._bigram_bm25.index(
-                [sorted(g) or [""] for g in self._entry_bigrams], show_progress=False
-            )
 
     def match(self, query: str) -> MatchResult:
         crisis = self.chitchat.crisis(query)
@@ -158,7 +81,7 @@ class Matcher:
         if not anchored and outcome != "fallback":  # no legal word: choices on a broad overlap
             broad = ranked[0].coverage >= 0.5 and len(ranked[0].matched_terms) >= 2
             outcome = "choices" if broad else "fallback"
-        if outcome == "answered" and len(weights) == 1 and self._entry_df[next(iter(weights))] >= 3:
+        if outcome == "answered" and len(weights) == 1 and self._entry_df(next(iter(weights))) >= 3:
             outcome = "choices"  # one broad word such as 离婚 or 赔偿: let the resident pick
         if outcome == "answered" and not any(self.is_legal(t) for t in ranked[0].matched_terms):
             outcome = "choices"  # the overlap is only everyday words: do not answer with a law
@@ -192,36 +115,48 @@ class Matcher:
         unknown_damping = 1.0 / (1.0 + 0.12 * max(0, len(terms) - 5))
         weights: dict[str, float] = {}
         for term in terms:
-            weight = self._idf.get(term, self._idf_unknown) * self.tokenizer.specificity(term)
+            idf = self._idf(term)
+            weight = (self._idf_unknown if idf is None else idf) * self.tokenizer.specificity(term)
             if term in self.tokenizer.legal_terms:
                 weight *= 1.6
-            if term not in self._idf:
+            if idf is None:
                 weight *= unknown_damping
             weights[term] = weight * factors.get(term, 1.0)
         for term in extra:
-            weights.setdefault(term, 0.6 * self._idf.get(term, self._idf_unknown))
+            idf = self._idf(term)
+            weights.setdefault(term, 0.6 * (self._idf_unknown if idf is None else idf))
         return weights
 
+    @property
+    def _idf_unknown(self) -> float:
+        return index_idf(0, max(len(self._index.doc_entry), 1))
+
+    def _idf(self, term: str) -> float | None:
+        """The word's idf over paraphrases, or None for a word no paraphrase uses."""
+        i = self._index.term_id.get(term)
+        return float(self._index.idf[i]) if i is not None and self._index.known[i] else None
+
+    def _entry_df(self, term: str) -> int:
+        i = self._index.term_id.get(term)
+        return 0 if i is None else int(self._index.entry_df[i])
+
     def _rank(self, query: str, weights: dict[str, float]) -> list[Match]:
+        ix = self._index
         lookup = list(weights)
-        lookup += [
-            self._pinyin_vocab[k] for k in map(pinyin_key, weights) if k in self._pinyin_vocab
-        ]
-        query_terms = [t for t in dict.fromkeys(lookup) if t in self._bm25.vocab_dict]
+        lookup += [ix.pinyin_vocab[k] for k in map(pinyin_key, weights) if k in ix.pinyin_vocab]
+        query_terms = [ix.term_id[t] for t in dict.fromkeys(lookup) if ix.is_known(t)]
         norm_query = normalize(query)
         query_bigrams = set(bigrams(norm_query)) | {b for t in weights for b in bigrams(t)}
         by_entry: dict[int, float] = {}
         if query_terms:
-            scores = self._bm25.get_scores(query_terms)
+            scores = ix.docs.accumulate(query_terms)
             top = _top(scores, self.settings.candidates * 4)
-            for entry, score in zip(
-                self._doc_entry[top].tolist(), scores[top].tolist(), strict=True
-            ):
+            for entry, score in zip(ix.doc_entry[top].tolist(), scores[top].tolist(), strict=True):
                 by_entry[entry] = max(by_entry.get(entry, 0.0), score)
         best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
-        known_bigrams = [b for b in query_bigrams if b in self._bigram_bm25.vocab_dict]
+        known_bigrams = [ix.pair_id[b] for b in query_bigrams if b in ix.pair_id]
         if known_bigrams:
-            scores = self._bigram_bm25.get_scores(known_bigrams)
+            scores = ix.pair_bm25.accumulate(known_bigrams)
             seen = {entry for entry, _ in best}
             best += [(e, 0.0) for e in _top(scores, self.settings.candidates // 2) if e not in seen]
         if not best:
@@ -232,11 +167,16 @@ class Matcher:
         return matches
 
     def _centrality(self, weights: dict[str, float], matches: list[Match]) -> dict[str, float]:
-        terms = [t for t in weights if t in self._entry_bm25.vocab_dict]
+        ix = self._index
+        terms = [ix.term_id[t] for t in weights if ix.is_known(t)]
         if not terms:
             return dict.fromkeys((m.entry_id for m in matches), 0.0)
-        scores = self._entry_bm25.get_scores(terms)
-        raw = {m.entry_id: float(scores[self._entry_index[m.entry_id]]) for m in matches}
+        rows = np.array([self._entry_index[m.entry_id] for m in matches], dtype=np.int64)
+        block = ix.entries.gather(rows, terms)
+        scores = np.zeros(len(rows), dtype=np.float32)
+        for j in range(len(terms)):  # added word after word, in float32, as bm25s adds them
+            scores += block[:, j]
+        raw = {m.entry_id: float(s) for m, s in zip(matches, scores.tolist(), strict=True)}
         best = max(raw.values()) or 1.0
         return {entry_id: value / best for entry_id, value in raw.items()}
 

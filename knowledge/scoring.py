@@ -10,13 +10,12 @@ characters they have in common with the message rules the others out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
-from scipy import sparse
 
+from .index import Index, idf
 from .results import Match
 from .tokenize import pinyin_key
 
@@ -39,67 +38,13 @@ def round4(values: np.ndarray) -> list[float]:
     return rounded
 
 
-def _rows(sets: Sequence[frozenset[str]], ids: Mapping[str, int], values=None) -> sparse.csr_matrix:  # type: ignore[no-untyped-def]
-    """One row per set, a column per known key; 1, or `values[key]` when given."""
-    indptr, indices, data = [0], [], []
-    for keys in sets:
-        found = sorted(ids[k] for k in keys if k in ids)
-        indices += found
-        data += [1.0] * len(found) if values is None else [float(values[i]) for i in found]
-        indptr.append(len(indices))
-    return sparse.csr_matrix(
-        (np.array(data), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
-        shape=(len(sets), len(ids)),
-    )
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """What the scorer needs from the index, in the index's own words."""
-
-    entry_ids: Sequence[str]
-    entry_terms: Sequence[frozenset[str]]  # words of the title, paraphrases and keywords
-    answer_terms: Sequence[frozenset[str]]  # words only the answer uses
-    entry_bigrams: Sequence[frozenset[str]]
-    doc_terms: Sequence[frozenset[str]]  # one per paraphrase (and keyword set), by entry
-    doc_texts: Sequence[str]
-    doc_entry: np.ndarray
-    idf: Mapping[str, float]
-    bigram_idf: Mapping[str, float]
-    idf_unknown: float
-
-
 class Scorer:
-    def __init__(self, corpus: Corpus) -> None:
-        self._ids = list(corpus.entry_ids)
-        terms = sorted({t for s in (*corpus.entry_terms, *corpus.answer_terms) for t in s})
-        self._term = {t: i for i, t in enumerate(terms)}
-        self._vocabulary = _rows(corpus.entry_terms, self._term).tocsc()
-        self._answers = _rows(corpus.answer_terms, self._term).tocsc()
-        sounds = sorted({pinyin_key(t) for s in corpus.entry_terms for t in s if len(t) >= 2})
-        self._sound = {k: i for i, k in enumerate(sounds)}
-        self._sounds = _rows(
-            [frozenset(pinyin_key(t) for t in s if len(t) >= 2) for s in corpus.entry_terms],
-            self._sound,
-        ).tocsc()
-        idf = np.array([corpus.idf.get(t, 0.0) for t in terms])
-        doc_idf = _rows(corpus.doc_terms, self._term, idf)
-        weight = np.asarray(doc_idf.sum(axis=1)).ravel()
-        self._doc_idf = doc_idf.tocsc()
-        self._doc_weight = np.where(weight > 0, weight, 1.0)
-        self._doc_texts = list(corpus.doc_texts)
-        self._doc_text_array = np.array(self._doc_texts, dtype=object)
-        self._doc_len = np.array([len(t) for t in corpus.doc_texts], dtype=np.float64)
-        self._doc_start = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "left")
-        self._doc_end = np.searchsorted(corpus.doc_entry, np.arange(len(self._ids)), "right")
-        self._spans = list(zip(self._doc_start.tolist(), self._doc_end.tolist(), strict=True))
-        self._has_text = np.array([bool(t) for t in corpus.doc_texts], dtype=bool)
-        pairs = sorted(corpus.bigram_idf)
-        self._pair = {b: i for i, b in enumerate(pairs)}
-        self._pair_idf = np.array([corpus.bigram_idf[b] for b in pairs])
-        self._pair_weight = {b: float(corpus.bigram_idf[b]) for b in pairs}
-        self._bigrams = _rows(corpus.entry_bigrams, self._pair)
-        self._idf_unknown = corpus.idf_unknown
+    def __init__(self, index: Index, entry_ids: Sequence[str]) -> None:
+        self._ids = list(entry_ids)
+        self._index = index
+        self._doc_len = np.diff(index.doc_offsets).astype(np.float64)
+        self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
+        self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
 
     def score(
         self,
@@ -126,7 +71,7 @@ class Scorer:
                 entry_id=self._ids[entry],
                 score=total,
                 matched_terms=tuple(words[i] for i in order if row[i] > 0),
-                question=self._doc_texts[doc] if doc >= 0 else "",
+                question=self._index.text(doc) if doc >= 0 else "",
                 coverage=cov,
                 char_coverage=chars,
                 precision=prec,
@@ -143,31 +88,13 @@ class Scorer:
             )
         ]
 
-    @staticmethod
-    def _columns(matrix: sparse.csc_matrix, rows: np.ndarray, cols: list[int]) -> np.ndarray:
-        """Dense rows × cols of `matrix`, read column by column (a message has few words); a
-        column of -1 is a key the matrix does not know, all zero. The columns' stored values
-        are gathered in one go: positions `first + k` within each column's span."""
-        where = np.full(matrix.shape[0], -1, dtype=np.int64)
-        where[rows] = np.arange(len(rows))
-        block = np.zeros((len(rows), len(cols)))
-        known = np.array([j for j, col in enumerate(cols) if col >= 0], dtype=np.int64)
-        if not len(known):
-            return block
-        wanted = np.array(cols, dtype=np.int64)[known]
-        first, sizes = matrix.indptr[wanted], matrix.indptr[wanted + 1] - matrix.indptr[wanted]
-        stored = np.arange(int(sizes.sum())) + np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
-        at = where[matrix.indices[stored]]
-        hit = at >= 0
-        block[at[hit], np.repeat(known, sizes)[hit]] = matrix.data[stored][hit]
-        return block
-
     def _credit(self, rows: np.ndarray, words: list[str], w: np.ndarray) -> np.ndarray:
-        term_cols = [self._term.get(t, -1) for t in words]
-        sound_cols = [self._sound.get(pinyin_key(t), -1) if len(t) >= 2 else -1 for t in words]
-        own = self._columns(self._vocabulary, rows, term_cols) > 0
-        sounds = self._columns(self._sounds, rows, sound_cols) > 0
-        answer = self._columns(self._answers, rows, term_cols) > 0
+        ix = self._index
+        term_cols = [ix.term(t) for t in words]
+        sound_cols = [ix.sound_id.get(pinyin_key(t), -1) if len(t) >= 2 else -1 for t in words]
+        own = ix.entries.gather(rows, term_cols) > 0
+        sounds = ix.sounds.gather(rows, sound_cols)
+        answer = ix.answers.gather(rows, term_cols)
         return np.where(
             own, w, np.where(sounds, HOMOPHONE_CREDIT * w, np.where(answer, ANSWER_CREDIT * w, 0.0))
         )
@@ -175,19 +102,22 @@ class Scorer:
     def _best_paraphrases(
         self, rows: np.ndarray, words: list[str], credit: np.ndarray, norm_query: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ix = self._index
         spans = [self._spans[r] for r in rows.tolist()]
-        sizes = self._doc_end[rows] - self._doc_start[rows]
+        sizes = ix.doc_end[rows] - ix.doc_start[rows]
         owner = np.repeat(np.arange(len(rows)), sizes)
         first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
-        docs = np.arange(int(sizes.sum())) + np.repeat(self._doc_start[rows] - first, sizes)
+        docs = np.arange(int(sizes.sum())) + np.repeat(ix.doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
-        term_cols = [self._term.get(t, -1) for t in words]
-        found = (self._columns(self._doc_idf, docs, term_cols) * credited).sum(axis=1)
-        doc_precision = found / self._doc_weight[docs]
-        texts = self._doc_text_array[docs].tolist()
+        term_cols = [ix.term(t) for t in words]
+        held = ix.doc_words.gather(docs, term_cols)  # a paraphrase's words, weighed by idf
+        word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
+        found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
+        doc_precision = found / ix.doc_weight[docs]
+        texts = ix.texts(docs)
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
-        has_text = self._has_text[docs]
+        has_text = self._doc_len[docs] > 0
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
         precision = np.zeros(len(rows))
         similarity = np.zeros(len(rows))
@@ -257,11 +187,17 @@ class Scorer:
         return part
 
     def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
-        idf = self._pair_weight
-        total = sum(idf.get(b, self._idf_unknown) for b in query_bigrams)
-        cols = [self._pair[b] for b in query_bigrams if b in self._pair]
+        """The idf of the message's pairs an entry holds, added in the order of the pairs'
+        ids (as a sparse row times a vector adds them), over that of all its pairs."""
+        ix = self._index
+        ids = [ix.pair_id.get(b, -1) for b in query_bigrams]
+        weights = [float(ix.pair_idf[i]) if i >= 0 else self._idf_unknown for i in ids]
+        total = sum(weights)
+        cols = sorted(i for i in ids if i >= 0)
+        found = np.zeros(len(rows))
         if not cols:
-            return np.zeros(len(rows))
-        vector = np.zeros(len(self._pair))
-        vector[cols] = self._pair_idf[cols]
-        return np.asarray(self._bigrams[rows] @ vector).ravel() / (total or 1.0)
+            return found
+        held = ix.pair_rows.gather(rows, cols)
+        for j, value in enumerate(ix.pair_idf[cols].tolist()):
+            found += np.where(held[:, j], value, 0.0)
+        return found / (total or 1.0)

@@ -99,6 +99,8 @@ class LegalTokenizer:
         self._homophones: dict[str, str] = {}
         self._openings: set[str] = set()  # the first three syllables of each of those
         self._clauses: dict[str, list[str]] = {}
+        self._synonym_words: dict[str, list[str]] = {}  # content words of each synonym target
+        self.clause_memory = CLAUSE_MEMORY
 
     def __getstate__(self) -> dict[str, object]:
         """jieba's tokenizer holds a lock: store its word frequencies (with our words in
@@ -114,6 +116,9 @@ class LegalTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = stored
         self._jieba.initialized = True
+        self._clauses = {}
+
+    def forget_clauses(self) -> None:
         self._clauses = {}
 
     def learn_vocabulary(self, terms: Iterable[str]) -> None:
@@ -147,7 +152,7 @@ class LegalTokenizer:
                 for t in self._jieba.lcut(normalize(clause), HMM=True)
                 if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
             ]
-            if len(self._clauses) >= CLAUSE_MEMORY:
+            if len(self._clauses) >= self.clause_memory:
                 self._clauses.clear()
             self._clauses[clause] = found
         return found
@@ -158,7 +163,11 @@ class LegalTokenizer:
         terms: list[str] = []
         for match in self._synonym_re.finditer(norm):
             target = self._synonyms[match.group(0)]
-            terms += [t for t in self._jieba.lcut(target) if _is_content(t)] + [target]
+            words = self._synonym_words.get(target)
+            if words is None:
+                words = [t for t in self._jieba.lcut(target) if _is_content(t)] + [target]
+                self._synonym_words[target] = words
+            terms += words
         return list(dict.fromkeys(terms))
 
     def homophone_terms(self, text: str, known: set[str]) -> list[str]:

@@ -1,15 +1,73 @@
 """The per-candidate Python scorer the matcher used before it scored with sparse matrices,
-kept only to show that the vectorised one gives the same matches."""
+over the per-paraphrase sets and dictionaries the index was once made of (rebuilt here in the
+plain way), kept only to show that the vectorised one gives the same matches."""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from knowledge.index import bigrams
+from knowledge.normalize import normalize
 from knowledge.results import Match
 from knowledge.scoring import ANSWER_CREDIT, HOMOPHONE_CREDIT, PARTIAL_SIMILARITY, SCORE_WEIGHTS
 from knowledge.tokenize import pinyin_key
+
+
+@dataclass(frozen=True)
+class _Doc:
+    entry: int
+    text: str
+    terms: frozenset[str]
+
+
+@dataclass
+class PlainIndex:
+    _entries: list[Any]
+    _docs: list[_Doc]
+    _idf: dict[str, float]
+    _idf_unknown: float
+    _entry_terms: list[frozenset[str]]
+    _answer_terms: list[frozenset[str]]
+    _entry_bigrams: list[frozenset[str]]
+    _bigram_idf: dict[str, float]
+
+
+@lru_cache(maxsize=2)
+def plain_index(matcher: Any) -> PlainIndex:
+    """The old index, from the knowledge base and the matcher's tokenizer."""
+    tokens = matcher.tokenizer.tokens
+    entries = list(matcher.kb.entries)
+    docs = []
+    for index, entry in enumerate(entries):
+        for text in (entry.title, *entry.questions):
+            docs.append(_Doc(index, normalize(text), frozenset(tokens(text))))
+        keywords = [normalize(k) for k in entry.keywords] + tokens(" ".join(entry.keywords))
+        docs.append(_Doc(index, "", frozenset(keywords)))
+    df = Counter(t for d in docs for t in d.terms)
+    total = max(len(docs), 1)
+    idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+    entry_terms: list[frozenset[str]] = [frozenset() for _ in entries]
+    for d in docs:
+        entry_terms[d.entry] |= d.terms
+    answers = [
+        frozenset(tokens(f"{e.answer} {e.next_steps}")) - entry_terms[i]
+        for i, e in enumerate(entries)
+    ]
+    grams = []
+    for i, e in enumerate(entries):
+        texts = [e.title, *e.questions, *e.keywords, *entry_terms[i]]
+        grams.append(frozenset(b for t in texts for b in bigrams(normalize(t))))
+    gram_df = Counter(b for g in grams for b in g)
+    n = max(len(entries), 1)
+    gram_idf = {b: math.log(1 + (n - k + 0.5) / (k + 0.5)) for b, k in gram_df.items()}
+    unknown = math.log(1 + (total + 0.5) / 0.5)
+    return PlainIndex(entries, docs, idf, unknown, entry_terms, answers, grams, gram_idf)
 
 
 def reference_score(
@@ -20,7 +78,7 @@ def reference_score(
     weights: dict[str, float],
     query_bigrams: set[str],
 ) -> Match:
-    m = matcher
+    m = plain_index(matcher)
     vocabulary = m._entry_terms[entry_index]
     sounds = {pinyin_key(t) for t in vocabulary if len(t) >= 2}
     credit: dict[str, float] = {}

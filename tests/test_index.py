@@ -1,0 +1,98 @@
+"""The index's own BM25 is bm25s's, bit for bit, and tokenising in worker processes gives the
+tokens one process gives."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+import pytest
+
+from knowledge.matcher import Matcher
+from knowledge.normalize import normalize
+from knowledge.sparse import Columns
+from knowledge.textwork import TextWork
+
+from .reference_scorer import plain_index
+
+
+def _corpus(matcher: Matcher) -> list[list[str]]:
+    tokens = matcher.tokenizer.tokens
+    corpus = []
+    for entry in matcher.kb.entries:
+        corpus += [tokens(text) or [""] for text in (entry.title, *entry.questions)]
+        keywords = [normalize(k) for k in entry.keywords] + tokens(" ".join(entry.keywords))
+        corpus.append(keywords or [""])
+    return corpus
+
+
+def _same_columns(ours: Columns, theirs: bm25s.BM25, ids: dict[str, int]) -> None:
+    data, indices, indptr = (theirs.scores[k] for k in ("data", "indices", "indptr"))
+    for token, col in theirs.vocab_dict.items():
+        if token == "":
+            continue
+        a, b = indptr[col], indptr[col + 1]
+        order = np.argsort(indices[a:b])
+        mine = ids[token]
+        c, d = ours.indptr[mine], ours.indptr[mine + 1]
+        assert ours.indices[c:d].tolist() == indices[a:b][order].tolist(), token
+        assert ours.data[c:d].tobytes() == data[a:b][order].tobytes(), token
+
+
+def test_paraphrase_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
+    theirs = bm25s.BM25()
+    theirs.index(_corpus(matcher), show_progress=False)
+    ix = matcher._index
+    _same_columns(ix.docs, theirs, ix.term_id)
+    for words in (
+        ["离婚", "离婚冷静期"],
+        ["工钱", "老板", "多久", "欠薪"],
+        ["宅基地", "邻居", "占"],
+    ):
+        ids = [ix.term_id[w] for w in words]
+        assert ix.docs.accumulate(ids).tobytes() == theirs.get_scores(words).tobytes()
+
+
+def test_pair_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
+    plain = plain_index(matcher)
+    theirs = bm25s.BM25()
+    theirs.index([sorted(g) or [""] for g in plain._entry_bigrams], show_progress=False)
+    ix = matcher._index
+    _same_columns(ix.pair_bm25, theirs, ix.pair_id)
+    assert ix.pair_idf.tolist() == [plain._bigram_idf[p] for p in ix.pairs]
+
+
+def test_entry_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
+    by_entry: list[list[str]] = [[] for _ in matcher.kb.entries]
+    entry_of = [i for i, e in enumerate(matcher.kb.entries) for _ in range(len(e.questions) + 2)]
+    for i, terms in zip(entry_of, _corpus(matcher), strict=True):
+        by_entry[i] += [t for t in terms if t]
+    theirs = bm25s.BM25()
+    theirs.index([terms or [""] for terms in by_entry], show_progress=False)
+    ix = matcher._index
+    rows = np.arange(len(by_entry))
+    for words in (
+        ["离婚", "离婚冷静期"],
+        ["工钱", "老板", "多久", "欠薪"],
+        ["宅基地", "邻居", "占"],
+    ):
+        block = ix.entries.gather(rows, [ix.term_id[w] for w in words])
+        total = np.zeros(len(rows), dtype=np.float32)
+        for j in range(len(words)):
+            total += block[:, j]
+        assert total.tobytes() == theirs.get_scores(words).tobytes()
+
+
+def test_word_idf_is_the_plain_one(matcher: Matcher) -> None:
+    plain = plain_index(matcher)
+    ix = matcher._index
+    known = {t for t, k in zip(ix.terms, ix.known.tolist(), strict=True) if k}
+    assert known == set(plain._idf)
+    assert all(ix.idf[ix.term_id[t]] == v for t, v in plain._idf.items())
+
+
+def test_workers_tokenise_as_one_process(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [q for e in matcher.kb.entries[:120] for q in (e.title, *e.questions, e.answer)]
+    alone = TextWork(matcher.tokenizer).tokens(texts)
+    monkeypatch.setenv("PUFA_BUILD_WORKERS", "2")
+    together = TextWork(matcher.tokenizer).tokens(texts)
+    assert alone == together
