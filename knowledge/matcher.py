@@ -14,6 +14,7 @@ from .index import Index, bigrams
 from .index import idf as index_idf
 from .kb import Entry, KnowledgeBase
 from .normalize import normalize
+from .rerank import Reranker
 from .results import Match, MatchResult, MatchSettings
 from .scoring import Scorer
 from .textwork import TextWork
@@ -50,6 +51,7 @@ class Matcher:
         self.tokenizer.learn_vocabulary(ix.terms[c] for c in words if len(ix.terms[c]) >= 3)
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
         self._scorer = Scorer(ix, [e.id for e in self._entries])
+        self.reranker = Reranker(self._entries, self.tokenizer)
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""
@@ -164,7 +166,7 @@ class Matcher:
         matches = self._scorer.score(best, norm_query, weights, query_bigrams)
         centrality = self._centrality(weights, matches)
         matches.sort(key=lambda m: -(m.score + CENTRALITY_WEIGHT * centrality[m.entry_id]))
-        return matches
+        return self.reranker.order(query, weights, matches, centrality)
 
     def _centrality(self, weights: dict[str, float], matches: list[Match]) -> dict[str, float]:
         ix = self._index

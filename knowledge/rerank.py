@@ -1,0 +1,158 @@
+"""Reordering the first candidates: which sibling the message asks for.
+
+The engine's score says how much of the message an entry explains. Siblings (custody and child
+support, the victim and the driver at fault, suing and enforcing a judgment) explain about as
+much, so the reranker reads finer evidence for each of the first `TOP` candidates: how typical the
+message's words, and the words of its ask (`focus.ask_part`), are of the entry's paraphrases,
+how much of its title the ask holds, words that set it apart from the other candidates, and
+whether the entry's paraphrases make kinds of ask, or tell of sides, that the message does not
+(`cues.py`). A linear model (weights in `data/rerank.yaml`, fitted by `bench/fit_rerank.py`)
+scores them; only the order changes, never a score. The file says whether it is switched on."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from . import cues
+from .focus import ask_part
+from .kb import Entry
+from .normalize import normalize
+from .results import Match
+from .tokenize import LegalTokenizer
+
+DATA_FILE = Path(__file__).parent / "data" / "rerank.yaml"
+TOP = 8
+FEATURES = (
+    "score",  # the engine's score
+    "rank",  # the engine's place, 0 for the first, over TOP
+    "centrality",  # BM25 over the entry's paraphrases together, relative to the best
+    "coverage",
+    "char_coverage",
+    "similarity",
+    "typical",  # the message's word weight, each word by the share of paraphrases using it
+    "ask_typical",  # the same for the words of the ask
+    "distinct",  # message weight explained by words few other candidates explain
+    "topic_share",  # share of the candidates' score in the entry's topic
+    "title_ask",  # share of the title's character pairs found in the ask
+    "ask_miss",  # kinds of ask (how much, where, whose…) its paraphrases make and the ask does not
+    "side_miss",  # side and stage words (我把…打了, 被…撞, 判了, 老板…) it uses, the message not
+    "breadth",  # log of the number of words its title and paraphrases use
+    "answer_length",  # log of its answer's length
+)
+
+
+def _pairs(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the reranker knows of one entry, from its own title, paraphrases and answer."""
+
+    topic: str
+    title_pairs: frozenset[str]
+    typical: Mapping[str, float]  # word → share of the entry's title and paraphrases using it
+    asks: np.ndarray  # share of them making each kind of ask (cues.ASKS)
+    sides: np.ndarray  # share of them with each side or stage word (cues.SIDES)
+    breadth: float
+    answer_length: float
+
+
+def profile(entry: Entry, tokenizer: LegalTokenizer) -> Profile:
+    texts = [entry.title, *entry.questions]
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(tokenizer.tokens(text)))
+    norms = [normalize(t) for t in texts]
+    return Profile(
+        entry.topic,
+        _pairs(norms[0]),
+        {t: n / len(texts) for t, n in counts.items()},
+        np.mean([cues.asks(t) for t in norms], axis=0),
+        np.mean([cues.sides(t) for t in norms], axis=0),
+        math.log(1 + len(counts)),
+        math.log(1 + len(entry.answer)),
+    )
+
+
+class Reranker:
+    def __init__(
+        self, entries: Sequence[Entry], tokenizer: LegalTokenizer, path: Path = DATA_FILE
+    ) -> None:
+        self._tokens = tokenizer.tokens
+        self._profiles = {entry.id: profile(entry, tokenizer) for entry in entries}
+        self.weights: np.ndarray | None = None
+        if path.exists():
+            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if raw.get("enabled"):
+                self.weights = np.array([float(raw["weights"][name]) for name in FEATURES])
+
+    def features(
+        self,
+        query: str,
+        weights: Mapping[str, float],
+        matches: Sequence[Match],
+        centrality: Mapping[str, float],
+    ) -> np.ndarray:
+        """One row of FEATURES for each of the first TOP candidates of `matches`."""
+        top = matches[:TOP]
+        norm = normalize(query)
+        ask = ask_part(query)
+        asked = set(self._tokens(ask)) & weights.keys() if ask else weights.keys()
+        ask_norm = normalize(ask) if ask else norm
+        ask_total = sum(weights[t] for t in asked) or 1.0
+        total = sum(weights.values()) or 1.0
+        ask_pairs = _pairs(ask_norm)
+        kinds = 1.0 - np.array(cues.asks(ask_norm), dtype=np.float64)
+        side = 1.0 - np.array(cues.sides(norm), dtype=np.float64)
+        spread = Counter(t for m in top for t in m.matched_terms)
+        profiles = [self._profiles[m.entry_id] for m in top]
+        by_topic: dict[str, float] = {}
+        for m, p in zip(top, profiles, strict=True):
+            by_topic[p.topic] = by_topic.get(p.topic, 0.0) + m.score
+        score_total = sum(by_topic.values()) or 1.0
+        rows = np.empty((len(top), len(FEATURES)))
+        for rank, (m, p) in enumerate(zip(top, profiles, strict=True)):
+            typical = p.typical
+            common = weights.keys() & typical.keys()
+            rows[rank] = (
+                m.score,
+                rank / TOP,
+                centrality.get(m.entry_id, 0.0),
+                m.coverage,
+                m.char_coverage,
+                m.similarity,
+                sum(weights[t] * typical[t] for t in common) / total,
+                sum(weights[t] * typical[t] for t in common & asked) / ask_total,
+                sum(weights[t] * (1 - (spread[t] - 1) / len(top)) for t in m.matched_terms) / total,
+                by_topic[p.topic] / score_total,
+                len(p.title_pairs & ask_pairs) / (len(p.title_pairs) or 1),
+                float(kinds @ p.asks) / len(kinds),
+                float(side @ p.sides) / len(side),
+                p.breadth,
+                p.answer_length,
+            )
+        return rows
+
+    def order(
+        self,
+        query: str,
+        weights: Mapping[str, float],
+        matches: list[Match],
+        centrality: Mapping[str, float],
+    ) -> list[Match]:
+        """The first TOP candidates in the model's order (ties keep the engine's), the rest
+        as they were. Switched off, the engine's order."""
+        if self.weights is None or len(matches) < 2:
+            return matches
+        values = self.features(query, weights, matches, centrality) @ self.weights
+        order = np.argsort(-values, kind="stable").tolist()
+        return [matches[i] for i in order] + matches[TOP:]
