@@ -87,13 +87,20 @@ class Reranker:
     def __init__(
         self, entries: Sequence[Entry], tokenizer: LegalTokenizer, path: Path = DATA_FILE
     ) -> None:
-        self._tokens = tokenizer.tokens
-        self._profiles = {entry.id: profile(entry, tokenizer) for entry in entries}
+        self._entries = entries
+        self._tokenizer = tokenizer
+        self._built: dict[str, Profile] | None = None  # on first use: nothing when switched off
         self.weights: np.ndarray | None = None
         if path.exists():
             raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
             if raw.get("enabled"):
                 self.weights = np.array([float(raw["weights"][name]) for name in FEATURES])
+
+    @property
+    def _profiles(self) -> dict[str, Profile]:
+        if self._built is None:
+            self._built = {e.id: profile(e, self._tokenizer) for e in self._entries}
+        return self._built
 
     def features(
         self,
@@ -106,7 +113,7 @@ class Reranker:
         top = matches[:TOP]
         norm = normalize(query)
         ask = ask_part(query)
-        asked = set(self._tokens(ask)) & weights.keys() if ask else weights.keys()
+        asked = set(self._tokenizer.tokens(ask)) & weights.keys() if ask else weights.keys()
         ask_norm = normalize(ask) if ask else norm
         ask_total = sum(weights[t] for t in asked) or 1.0
         total = sum(weights.values()) or 1.0
