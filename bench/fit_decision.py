@@ -35,9 +35,11 @@ SETS = {
     "blind 6": [DATA / "blind" / "labels_6.jsonl"],
     "blind 7": [DATA / "blind" / "labels_7.jsonl"],
     "blind 8": [DATA / "blind" / "labels_8.jsonl"],
+    "blind 9": [DATA / "blind" / "labels_9.jsonl"],
+    "blind 10": [DATA / "blind" / "labels_10.jsonl"],
 }
 # The sets in residents' own style that the entries were not written against.
-REAL_STYLE = ("dev", "blind 4", "blind 7", "blind 8")
+REAL_STYLE = ("dev", "blind 4", "blind 7", "blind 8", "blind 9", "blind 10")
 THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.9, 0.92, 0.95]
 
 
@@ -88,7 +90,7 @@ def out_of_fold(rows: list[Row]) -> np.ndarray:
 
 
 def curve(rows: list[Row], p: np.ndarray, wrong_cost: float, menu_cost: float) -> float:
-    best = (float("inf"), THRESHOLDS[0])
+    costs: list[tuple[float, float]] = []
     print(
         "threshold | direct rate | direct precision | direct wrong | cost/question | out-of-scope answered"
     )
@@ -105,8 +107,10 @@ def curve(rows: list[Row], p: np.ndarray, wrong_cost: float, menu_cost: float) -
             f"{threshold:.2f} | {(right + wrong) / n:.1%} | {right / max(right + wrong, 1):.1%} | "
             f"{wrong / n:.1%} | {cost:.3f} | {oos}"
         )
-        best = min(best, (cost, threshold))
-    return best[1]
+        costs.append((cost, threshold))
+    # Costs within 1 % of the lowest are a tie, which goes to more direct answers.
+    lowest = min(cost for cost, _ in costs)
+    return min(threshold for cost, threshold in costs if cost <= lowest * 1.01)
 
 
 def main() -> None:
