@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cached_property
-
-import bm25s
+from typing import TYPE_CHECKING
 
 from .laws import Article, LawLibrary
 
@@ -18,6 +17,9 @@ MIN_COVERAGE = 0.6
 MIN_TERMS = 2
 MAX_ARTICLES = 2
 RARE_SHARE = 0.01
+
+if TYPE_CHECKING:
+    import bm25s
 
 
 def _pairs(text: str) -> list[str]:
@@ -50,6 +52,8 @@ class ArticleIndex:
 
     @cached_property
     def _index(self) -> bm25s.BM25:
+        import bm25s  # with scipy, a quarter of a second: only the long tail needs it
+
         index = bm25s.BM25()
         index.index([_pairs(a.text) for a in self._articles], show_progress=False)
         return index

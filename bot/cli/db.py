@@ -7,8 +7,13 @@ from pathlib import Path
 import click
 
 from bot.cli.common import missing_sqlite_file, open_store, settings_of
-from bot.store import migrate
 from bot.store.storage import Store, StoreError, shown
+
+
+def _revision(store: Store) -> str | None:
+    from bot.store import migrate  # Alembic is slow to import: only these commands need it
+
+    return migrate.current(store.engine)
 
 
 @click.group()
@@ -20,7 +25,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """把数据库结构升级到最新（新库会被建好；旧库的数据全部保留）。"""
     store = open_store(create=True)
-    click.echo(f"数据库结构已是最新版本：{migrate.current(store.engine)}")
+    click.echo(f"数据库结构已是最新版本：{_revision(store)}")
     store.dispose()
 
 
@@ -31,7 +36,7 @@ def db_current() -> None:
     if (missing := missing_sqlite_file(settings.database.url)) is not None:
         raise StoreError(f"没有找到数据库文件 {missing}；第一次使用请先运行 pufa init。")
     store = Store(settings.database.url)
-    revision = migrate.current(store.engine)
+    revision = _revision(store)
     store.dispose()
     click.echo(
         f"当前版本：{revision}" if revision else "还没有版本记录（新库，或旧版 pufa 建的库）"
@@ -60,5 +65,5 @@ def restore_command(source: Path, yes: bool) -> None:
         click.confirm(f"用 {source} 覆盖数据库 {shown(url)} 的全部数据？", abort=True)
     restore(url, source)
     store = open_store()  # a backup from an older release is upgraded to this one
-    click.echo(f"已恢复，数据库结构版本：{migrate.current(store.engine)}")
+    click.echo(f"已恢复，数据库结构版本：{_revision(store)}")
     store.dispose()

@@ -14,7 +14,6 @@ from sqlalchemy import Table, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
-from bot.store import migrate
 from bot.store import statements as sql
 from bot.store.privacy import mask_personal_numbers
 from bot.store.tables import (
@@ -59,7 +58,13 @@ class Store:
             ) from None
 
     def create_schema(self) -> None:
-        """Create or upgrade the tables by the migrations in bot/store/migrations."""
+        """Create or upgrade the tables by the migrations in bot/store/migrations. A throw-away
+        in-memory database (`pufa ask`, `pufa chat`) gets the same tables without the history."""
+        if make_url(self.url).database in (None, "", ":memory:"):
+            metadata.create_all(self.engine)
+            return
+        from bot.store import migrate  # Alembic: a tenth of a second to import
+
         try:
             migrate.upgrade(self.engine)
         except OperationalError as exc:
