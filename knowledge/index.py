@@ -205,7 +205,9 @@ class Index:
         rows = [np.repeat(np.arange(n_entries), np.diff(part.indptr)) for part in parts]
         cols = [p.indices.astype(np.int64) + at for p, at in zip(parts, self.cell_offsets)]
         data = [np.ones(len(p.indices), np.float32) if p.data is None else p.data for p in parts]
-        self.cells = Rows.build(np.concatenate(rows), np.concatenate(cols), np.concatenate(data), n_entries)
+        rows_, cols_, data_ = np.concatenate(rows), np.concatenate(cols), np.concatenate(data)
+        self.cells = Rows.build(rows_, cols_, data_, n_entries)
+        self.cell_columns = Columns.build(rows_, cols_, data_, (n_entries, self.cells.width))
         del self.answers, self.sounds, self.pair_rows
 
     def text(self, doc: int) -> str:

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from .index import Index, idf
+from .sparse import gather
 from .results import Match
 from .tokenize import pinyin_key
 
@@ -79,7 +80,7 @@ class Scorer:
             *(c + sound_at if c >= 0 else -1 for c in sound_cols),
             *(c + pair_at for c in pair_cols),
         ]
-        block = ix.cells.gather(rows, cols)  # one read for words, answers, sounds and pairs
+        block = gather(ix.cells, ix.cell_columns, rows, cols)  # one read for words, answers, sounds and pairs
         own = block[:, :n]
         credit = np.where(
             own > 0,
@@ -132,7 +133,7 @@ class Scorer:
         first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
         docs = np.arange(int(sizes.sum())) + np.repeat(ix.doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
-        held = ix.doc_words.gather(docs, term_cols)  # a paraphrase's words, weighed by idf
+        held = gather(ix.doc_words, ix.docs, docs, term_cols, present=True)  # a paraphrase's words, weighed by idf
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
