@@ -142,23 +142,22 @@ class Scorer:
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = self._doc_len[docs] > 0
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
-        precision = np.zeros(len(rows))
-        similarity = np.zeros(len(rows))
-        best_doc = np.full(len(rows), -1, dtype=np.int64)
         total = (doc_precision + doc_similarity).tolist()
-        start = 0
-        for n, (a, b) in enumerate(spans):
+        picks, start = [], 0
+        for a, b in spans:
             stop = start + (b - a)
-            if stop > start:
-                top = max(total[start:stop])
-                i = total.index(top, start, stop)  # the first of the best total, as a loop finds
-                if top > 0:
-                    precision[n], similarity[n], best_doc[n] = (
-                        doc_precision[i],
-                        doc_similarity[i],
-                        docs[i],
-                    )
+            top = max(total[start:stop], default=0.0)
+            # the first of the best total, as a loop finds it
+            picks.append(total.index(top, start, stop) if top > 0 else -1)
             start = stop
+        pick = np.array(picks, dtype=np.int64)
+        none = pick < 0
+        pick[none] = 0
+        if not len(docs):
+            return np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), -1)
+        precision = np.where(none, 0.0, doc_precision[pick])
+        similarity = np.where(none, 0.0, doc_similarity[pick])
+        best_doc = np.where(none, -1, docs[pick])
         return precision, similarity, best_doc
 
     def _partial(
@@ -187,7 +186,9 @@ class Scorer:
         ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
         lower = (doc_precision + whole / 100).tolist()
-        upper = (doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100).tolist()
+        # A paraphrase without text (the keywords) gets no partial_ratio: it goes last.
+        reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
+        upper = np.where(length > 0, reach, -np.inf).tolist()
         own, similar = doc_precision.tolist(), whole.tolist()
         sizes = [b - a for a, b in spans]
         owner = np.repeat(np.arange(len(spans)), sizes)
@@ -201,8 +202,6 @@ class Scorer:
             for i in order[start:stop]:
                 if upper[i] < best - 1e-9:
                     break
-                if not texts[i]:
-                    continue
                 need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
                 part[i] = found = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=need)
                 best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)

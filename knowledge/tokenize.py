@@ -13,6 +13,7 @@ import jieba
 from pypinyin import Style
 from pypinyin.converter import DefaultConverter
 from pypinyin.core import Pinyin
+from pypinyin.seg.mmseg import seg as _PHRASES
 
 from .normalize import normalize
 
@@ -48,6 +49,7 @@ _FUZZY_SOUNDS = (
 )
 
 
+_HANS_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")  # within pypinyin's RE_HANS
 _CONVERTER = DefaultConverter()
 _PINYIN = Pinyin(_CONVERTER)
 
@@ -67,8 +69,10 @@ def _word_syllables(word: str) -> tuple[str, ...]:
 
 def fuzzy_syllables(text: str) -> list[str]:
     """lazy_pinyin(text), fuzzed: pypinyin segments the text into its phrases (which decide
-    polyphones) and converts each on its own, so the conversion is cached by segment."""
-    return [s for word in _PINYIN.seg(text) for s in _word_syllables(word)]
+    polyphones) and converts each on its own, so the conversion is cached by segment. A text
+    of Chinese characters only is one run to pypinyin, which it cuts into phrases at once."""
+    words = _PHRASES.cut(text) if _HANS_ONLY.fullmatch(text) else _PINYIN.seg(text)
+    return [s for word in words for s in _word_syllables(word)]
 
 
 @lru_cache(maxsize=65536)
