@@ -177,36 +177,32 @@ class Scorer:
         known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry
         are tried from the highest bound down, until no bound can reach the best total found, and with a
         score_cutoff below which the paraphrase could not reach it either."""
-        part = np.zeros(len(docs))
         if not len(docs):
-            return part
+            return np.zeros(0)
         length = self._doc_len[docs]
         n = np.minimum(length, len(norm_query))
         common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
         ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
-        lower = (doc_precision + whole / 100).tolist()
+        lower = doc_precision + whole / 100
         # A paraphrase without text (the keywords) gets no partial_ratio: it goes last.
         reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
-        upper = np.where(length > 0, reach, -np.inf).tolist()
-        own, similar = doc_precision.tolist(), whole.tolist()
+        upper_ = np.where(length > 0, reach, -np.inf)
         sizes = [b - a for a, b in spans]
-        owner = np.repeat(np.arange(len(spans)), sizes)
-        order = np.lexsort((-np.array(upper), owner)).tolist()  # by entry, then bound, stably
-        start = 0
-        for size in sizes:
-            stop = start + size
-            if stop == start:
-                continue
-            best = max(lower[start:stop])
-            for i in order[start:stop]:
+        ends = np.cumsum(sizes)
+        order = np.lexsort((-upper_, np.repeat(np.arange(len(spans)), sizes))).tolist()
+        bests = np.maximum.reduceat(lower, ends - sizes).tolist()  # every entry has a doc
+        upper, own, similar = upper_.tolist(), doc_precision.tolist(), whole.tolist()
+        part = [0.0] * len(docs)
+        partial_ratio = fuzz.partial_ratio
+        for best, stop, size in zip(bests, ends.tolist(), sizes):  # entry by entry
+            for i in order[stop - size : stop]:  # from the highest bound down
                 if upper[i] < best - 1e-9:
                     break
                 need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
-                part[i] = found = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=need)
+                part[i] = found = partial_ratio(texts[i], norm_query, score_cutoff=need)
                 best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)
-            start = stop
-        return part
+        return np.array(part)
 
     def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:
         """The idf of the message's pairs an entry holds (`held`, one column for each of the
