@@ -202,12 +202,18 @@ class Index:
         n_terms, n_sounds = len(self.terms), len(self.sounds_list)
         parts = (self.entries, self.answers, self.sounds, self.pair_rows)
         self.cell_offsets = (0, n_terms, 2 * n_terms, 2 * n_terms + n_sounds)
-        rows = [np.repeat(np.arange(n_entries), np.diff(part.indptr)) for part in parts]
-        cols = [p.indices.astype(np.int64) + at for p, at in zip(parts, self.cell_offsets)]
-        data = [np.ones(len(p.indices), np.float32) if p.data is None else p.data for p in parts]
-        rows_, cols_, data_ = np.concatenate(rows), np.concatenate(cols), np.concatenate(data)
-        self.cells = Rows.build(rows_, cols_, data_, n_entries)
-        self.cell_columns = Columns.build(rows_, cols_, data_, (n_entries, self.cells.width))
+        rows = np.concatenate([np.repeat(np.arange(n_entries), np.diff(p.indptr)) for p in parts])
+        cols = np.concatenate(
+            [
+                p.indices.astype(np.int64) + at
+                for p, at in zip(parts, self.cell_offsets, strict=True)
+            ]
+        )
+        data = np.concatenate(
+            [np.ones(len(p.indices), np.float32) if p.data is None else p.data for p in parts]
+        )
+        self.cells = Rows.build(rows, cols, data, n_entries)
+        self.cell_columns = Columns.build(rows, cols, data, (n_entries, self.cells.width))
         del self.answers, self.sounds, self.pair_rows
 
     def text(self, doc: int) -> str:

@@ -152,7 +152,8 @@ class Matcher:
             scores = ix.docs.accumulate(query_terms)
             top = _top(scores, self.settings.candidates * 4)
             for entry, score in zip(ix.doc_entry[top].tolist(), scores[top].tolist(), strict=True):
-                by_entry[entry] = max(by_entry.get(entry, 0.0), score)
+                if score > by_entry.get(entry, 0.0):  # scores here are above 0
+                    by_entry[entry] = score
         best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
         known_bigrams = [ix.pair_id[b] for b in query_bigrams if b in ix.pair_id]
         if known_bigrams:

@@ -16,8 +16,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from .index import Index, idf
-from .sparse import gather
 from .results import Match
+from .sparse import gather
 from .tokenize import pinyin_key
 
 # coverage of the message's words, of its character pairs, precision on the best paraphrase,
@@ -80,7 +80,9 @@ class Scorer:
             *(c + sound_at if c >= 0 else -1 for c in sound_cols),
             *(c + pair_at for c in pair_cols),
         ]
-        block = gather(ix.cells, ix.cell_columns, rows, cols)  # one read for words, answers, sounds and pairs
+        block = gather(
+            ix.cells, ix.cell_columns, rows, cols
+        )  # one read for words, answers, sounds and pairs
         own = block[:, :n]
         credit = np.where(
             own > 0,
@@ -92,7 +94,7 @@ class Scorer:
             ),
         )
         coverage = credit.sum(axis=1) / (w.sum() or 1.0)
-        precision, similarity, best_doc = self._best_paraphrases(rows, term_cols, credit, norm_query)
+        precision, similarity, best = self._best_paraphrases(rows, term_cols, credit, norm_query)
         char_coverage = self._char_coverage(block[:, 3 * n :] > 0, pair_ids, pair_cols)
         k = SCORE_WEIGHTS
         score = k[0] * coverage + k[1] * char_coverage + k[2] * precision + k[3] * similarity
@@ -101,23 +103,24 @@ class Scorer:
         rounded = round4(np.concatenate(values))
         size = len(rows)
         columns = [rounded[i * size : (i + 1) * size] for i in range(len(values))]
+        # Each entry's words by credit, highest first: those with credit come before the rest.
         orders = np.argsort(-credit, axis=1, kind="stable").tolist()
+        counts = (credit > 0).sum(axis=1).tolist()
         entry_ids = [self._ids[entry] for entry in rows.tolist()]
-        text = ix.text
         matches = Scored(
             Match(
                 entry_id=entry_id,
                 score=total,
-                matched_terms=tuple(words[i] for i in order if row[i] > 0),
-                question=text(doc) if doc >= 0 else "",
+                matched_terms=tuple([words[i] for i in order[:count]]),
+                question=question,
                 coverage=cov,
                 char_coverage=chars,
                 precision=prec,
                 similarity=sim,
                 bm25=bm,
             )
-            for entry_id, row, order, doc, total, cov, chars, prec, sim, bm in zip(
-                entry_ids, credit.tolist(), orders, best_doc.tolist(), *columns, strict=True
+            for entry_id, order, count, question, total, cov, chars, prec, sim, bm in zip(
+                entry_ids, orders, counts, best, *columns, strict=True
             )
         )
         matches.weights, matches.entry_ids, matches.own = weights, entry_ids, own
@@ -125,7 +128,8 @@ class Scorer:
 
     def _best_paraphrases(
         self, rows: np.ndarray, term_cols: list[int], credit: np.ndarray, norm_query: str
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Per entry: precision and similarity of its best paraphrase, and that paraphrase."""
         ix = self._index
         spans = [self._spans[r] for r in rows.tolist()]
         sizes = ix.doc_end[rows] - ix.doc_start[rows]
@@ -133,7 +137,9 @@ class Scorer:
         first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
         docs = np.arange(int(sizes.sum())) + np.repeat(ix.doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
-        held = gather(ix.doc_words, ix.docs, docs, term_cols, present=True)  # a paraphrase's words, weighed by idf
+        held = gather(
+            ix.doc_words, ix.docs, docs, term_cols, present=True
+        )  # a paraphrase's words, weighed by idf
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
@@ -154,11 +160,10 @@ class Scorer:
         none = pick < 0
         pick[none] = 0
         if not len(docs):
-            return np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), -1)
+            return np.zeros(len(rows)), np.zeros(len(rows)), [""] * len(rows)
         precision = np.where(none, 0.0, doc_precision[pick])
         similarity = np.where(none, 0.0, doc_similarity[pick])
-        best_doc = np.where(none, -1, docs[pick])
-        return precision, similarity, best_doc
+        return precision, similarity, [texts[i] if i >= 0 else "" for i in picks]
 
     def _partial(
         self,
@@ -195,13 +200,18 @@ class Scorer:
         upper, own, similar = upper_.tolist(), doc_precision.tolist(), whole.tolist()
         part = [0.0] * len(docs)
         partial_ratio = fuzz.partial_ratio
-        for best, stop, size in zip(bests, ends.tolist(), sizes):  # entry by entry
+        for best, stop, size in zip(bests, ends.tolist(), sizes, strict=True):  # entry by entry
             for i in order[stop - size : stop]:  # from the highest bound down
                 if upper[i] < best - 1e-9:
                     break
-                need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
-                part[i] = found = partial_ratio(texts[i], norm_query, score_cutoff=need)
-                best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)
+                need = (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
+                part[i] = found = partial_ratio(
+                    texts[i], norm_query, score_cutoff=need if need > 0 else 0.0
+                )
+                scaled = PARTIAL_SIMILARITY * found
+                reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
+                if reached > best:
+                    best = reached
         return np.array(part)
 
     def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:

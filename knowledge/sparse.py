@@ -49,7 +49,6 @@ class Columns:
         np.add.at(total, self.indices[picked], self.data[picked])
         return total
 
-
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
         """What Rows.gather gives (`present`: True where a value is stored), read column by
         column: the work grows with how many rows hold the columns. `rows` are distinct."""
