@@ -194,9 +194,11 @@ class Scorer:
         reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
         upper_ = np.where(length > 0, reach, -np.inf)
         sizes = [b - a for a, b in spans]
-        ends = np.cumsum(sizes)
+        ends = np.cumsum(np.array(sizes, dtype=np.int64))
         order = np.lexsort((-upper_, np.repeat(np.arange(len(spans)), sizes))).tolist()
-        bests = np.maximum.reduceat(lower, ends - sizes).tolist()  # every entry has a doc
+        bests = np.maximum.reduceat(
+            lower, ends - np.array(sizes, dtype=np.int64)
+        ).tolist()  # every entry has a doc
         upper, own, similar = upper_.tolist(), doc_precision.tolist(), whole.tolist()
         part = [0.0] * len(docs)
         partial_ratio = fuzz.partial_ratio
