@@ -116,6 +116,7 @@ class Index:
         self._answers(_ints(doc["answer_rows"]), rank[_ints(doc["answer_cols"])], n)
         self._sounds(n, sound)
         self._pairs(_ints(pair_rows), pair_rank[_ints(pair_cols)], n)
+        self._cells(n)
 
     def _docs(
         self,
@@ -193,6 +194,27 @@ class Index:
         scores = bm25(rows, cols, np.ones(len(rows), dtype=np.int64), lengths, len(self.pairs))
         self.pair_bm25 = Columns.build(rows, cols, scores, (n_entries, len(self.pairs)))
         self.pair_rows = Rows.build(rows, cols, None, n_entries)
+
+    def _cells(self, n_entries: int) -> None:
+        """What the scorer reads of its candidates, in one matrix so that one gather reads it
+        all: the entry's own words (their BM25, for centrality), its answer's words, the pinyin
+        keys of its words and its character pairs, at the columns `cell_offsets` gives."""
+        n_terms, n_sounds = len(self.terms), len(self.sounds_list)
+        parts = (self.entries, self.answers, self.sounds, self.pair_rows)
+        self.cell_offsets = (0, n_terms, 2 * n_terms, 2 * n_terms + n_sounds)
+        rows = np.concatenate([np.repeat(np.arange(n_entries), np.diff(p.indptr)) for p in parts])
+        cols = np.concatenate(
+            [
+                p.indices.astype(np.int64) + at
+                for p, at in zip(parts, self.cell_offsets, strict=True)
+            ]
+        )
+        data = np.concatenate(
+            [np.ones(len(p.indices), np.float32) if p.data is None else p.data for p in parts]
+        )
+        self.cells = Rows.build(rows, cols, data, n_entries)
+        self.cell_columns = Columns.build(rows, cols, data, (n_entries, self.cells.width))
+        del self.answers, self.sounds, self.pair_rows
 
     def text(self, doc: int) -> str:
         return self.doc_text[self.doc_offsets[doc] : self.doc_offsets[doc + 1]]

@@ -16,7 +16,7 @@ from .kb import Entry, KnowledgeBase
 from .normalize import normalize
 from .rerank import Reranker
 from .results import Match, MatchResult, MatchSettings
-from .scoring import Scorer
+from .scoring import Scored, Scorer
 from .textwork import TextWork
 from .tokenize import LegalTokenizer, pinyin_key
 
@@ -154,7 +154,8 @@ class Matcher:
             scores = ix.docs.accumulate(query_terms)
             top = _top(scores, self.settings.candidates * 4)
             for entry, score in zip(ix.doc_entry[top].tolist(), scores[top].tolist(), strict=True):
-                by_entry[entry] = max(by_entry.get(entry, 0.0), score)
+                if score > by_entry.get(entry, 0.0):  # scores here are above 0
+                    by_entry[entry] = score
         best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
         known_bigrams = [ix.pair_id[b] for b in query_bigrams if b in ix.pair_id]
         if known_bigrams:
@@ -170,15 +171,19 @@ class Matcher:
 
     def _centrality(self, weights: dict[str, float], matches: list[Match]) -> dict[str, float]:
         ix = self._index
-        terms = [ix.term_id[t] for t in weights if ix.is_known(t)]
-        if not terms:
+        known = [j for j, t in enumerate(weights) if ix.is_known(t)]
+        if not known:
             return dict.fromkeys((m.entry_id for m in matches), 0.0)
-        rows = np.array([self._entry_index[m.entry_id] for m in matches], dtype=np.int64)
-        block = ix.entries.gather(rows, terms)
-        scores = np.zeros(len(rows), dtype=np.float32)
-        for j in range(len(terms)):  # added word after word, in float32, as bm25s adds them
-            scores += block[:, j]
-        raw = {m.entry_id: float(s) for m, s in zip(matches, scores.tolist(), strict=True)}
+        ids = [m.entry_id for m in matches]
+        if isinstance(matches, Scored) and matches.weights is weights and matches.entry_ids == ids:
+            block = matches.own[:, known]  # the scorer's gather, in the matches' order
+        else:
+            rows = np.array([self._entry_index[i] for i in ids], dtype=np.int64)
+            words = list(weights)
+            block = ix.entries.gather(rows, [ix.term_id[words[j]] for j in known])
+        # added word after word, in float32, as bm25s adds them (a running sum is sequential)
+        scores = np.cumsum(block, axis=1, dtype=np.float32)[:, -1]
+        raw = dict(zip(ids, scores.tolist(), strict=True))
         best = max(raw.values()) or 1.0
         return {entry_id: value / best for entry_id, value in raw.items()}
 

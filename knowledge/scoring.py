@@ -17,6 +17,7 @@ from rapidfuzz.process import cdist
 
 from .index import Index, idf
 from .results import Match
+from .sparse import gather
 from .tokenize import pinyin_key
 
 # coverage of the message's words, of its character pairs, precision on the best paraphrase,
@@ -38,6 +39,15 @@ def round4(values: np.ndarray) -> list[float]:
     return rounded
 
 
+class Scored(list[Match]):
+    """The matches in the order of their candidates, with each candidate's BM25 for each of
+    the message's words (the scorer's gather read them), which centrality adds up."""
+
+    weights: Mapping[str, float] | None = None
+    entry_ids: list[str]
+    own: np.ndarray
+
+
 class Scorer:
     def __init__(self, index: Index, entry_ids: Sequence[str]) -> None:
         self._ids = list(entry_ids)
@@ -54,54 +64,72 @@ class Scorer:
         query_bigrams: set[str],
     ) -> list[Match]:
         """Matches for (entry index, BM25 score) candidates, in the order given."""
+        ix = self._index
         rows = np.array([entry for entry, _ in candidates], dtype=np.int64)
         words = list(weights)
+        n = len(words)
         w = np.array([weights[t] for t in words])
-        credit = self._credit(rows, words, w)
+        term_cols = [ix.term(t) for t in words]
+        sound_cols = [ix.sound_id.get(pinyin_key(t), -1) if len(t) >= 2 else -1 for t in words]
+        pair_ids = [ix.pair_id.get(b, -1) for b in query_bigrams]
+        pair_cols = sorted(i for i in pair_ids if i >= 0)
+        _, answer_at, sound_at, pair_at = ix.cell_offsets
+        cols = [
+            *term_cols,
+            *(c + answer_at if c >= 0 else -1 for c in term_cols),
+            *(c + sound_at if c >= 0 else -1 for c in sound_cols),
+            *(c + pair_at for c in pair_cols),
+        ]
+        block = gather(
+            ix.cells, ix.cell_columns, rows, cols
+        )  # one read for words, answers, sounds and pairs
+        own = block[:, :n]
+        credit = np.where(
+            own > 0,
+            w,
+            np.where(
+                block[:, 2 * n : 3 * n] > 0,
+                HOMOPHONE_CREDIT * w,
+                np.where(block[:, n : 2 * n] > 0, ANSWER_CREDIT * w, 0.0),
+            ),
+        )
         coverage = credit.sum(axis=1) / (w.sum() or 1.0)
-        precision, similarity, best_doc = self._best_paraphrases(rows, words, credit, norm_query)
-        char_coverage = self._char_coverage(rows, query_bigrams)
+        precision, similarity, best = self._best_paraphrases(rows, term_cols, credit, norm_query)
+        char_coverage = self._char_coverage(block[:, 3 * n :] > 0, pair_ids, pair_cols)
         k = SCORE_WEIGHTS
         score = k[0] * coverage + k[1] * char_coverage + k[2] * precision + k[3] * similarity
         bm25 = np.array([bm for _, bm in candidates], dtype=np.float64)
         values = (np.minimum(score, 1.0), coverage, char_coverage, precision, similarity, bm25)
+        rounded = round4(np.concatenate(values))
+        size = len(rows)
+        columns = [rounded[i * size : (i + 1) * size] for i in range(len(values))]
+        # Each entry's words by credit, highest first: those with credit come before the rest.
         orders = np.argsort(-credit, axis=1, kind="stable").tolist()
-        return [
+        counts = (credit > 0).sum(axis=1).tolist()
+        entry_ids = [self._ids[entry] for entry in rows.tolist()]
+        matches = Scored(
             Match(
-                entry_id=self._ids[entry],
+                entry_id=entry_id,
                 score=total,
-                matched_terms=tuple(words[i] for i in order if row[i] > 0),
-                question=self._index.text(doc) if doc >= 0 else "",
+                matched_terms=tuple([words[i] for i in order[:count]]),
+                question=question,
                 coverage=cov,
                 char_coverage=chars,
                 precision=prec,
                 similarity=sim,
                 bm25=bm,
             )
-            for entry, row, order, doc, (total, cov, chars, prec, sim, bm) in zip(
-                rows.tolist(),
-                credit.tolist(),
-                orders,
-                best_doc.tolist(),
-                zip(*map(round4, values), strict=True),
-                strict=True,
+            for entry_id, order, count, question, total, cov, chars, prec, sim, bm in zip(
+                entry_ids, orders, counts, best, *columns, strict=True
             )
-        ]
-
-    def _credit(self, rows: np.ndarray, words: list[str], w: np.ndarray) -> np.ndarray:
-        ix = self._index
-        term_cols = [ix.term(t) for t in words]
-        sound_cols = [ix.sound_id.get(pinyin_key(t), -1) if len(t) >= 2 else -1 for t in words]
-        own = ix.entries.gather(rows, term_cols) > 0
-        sounds = ix.sounds.gather(rows, sound_cols)
-        answer = ix.answers.gather(rows, term_cols)
-        return np.where(
-            own, w, np.where(sounds, HOMOPHONE_CREDIT * w, np.where(answer, ANSWER_CREDIT * w, 0.0))
         )
+        matches.weights, matches.entry_ids, matches.own = weights, entry_ids, own
+        return matches
 
     def _best_paraphrases(
-        self, rows: np.ndarray, words: list[str], credit: np.ndarray, norm_query: str
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self, rows: np.ndarray, term_cols: list[int], credit: np.ndarray, norm_query: str
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Per entry: precision and similarity of its best paraphrase, and that paraphrase."""
         ix = self._index
         spans = [self._spans[r] for r in rows.tolist()]
         sizes = ix.doc_end[rows] - ix.doc_start[rows]
@@ -109,8 +137,9 @@ class Scorer:
         first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
         docs = np.arange(int(sizes.sum())) + np.repeat(ix.doc_start[rows] - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
-        term_cols = [ix.term(t) for t in words]
-        held = ix.doc_words.gather(docs, term_cols)  # a paraphrase's words, weighed by idf
+        held = gather(
+            ix.doc_words, ix.docs, docs, term_cols, present=True
+        )  # a paraphrase's words, weighed by idf
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
@@ -119,24 +148,22 @@ class Scorer:
         part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
         has_text = self._doc_len[docs] > 0
         doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
-        precision = np.zeros(len(rows))
-        similarity = np.zeros(len(rows))
-        best_doc = np.full(len(rows), -1, dtype=np.int64)
         total = (doc_precision + doc_similarity).tolist()
-        start = 0
-        for n, (a, b) in enumerate(spans):
+        picks, start = [], 0
+        for a, b in spans:
             stop = start + (b - a)
-            if stop > start:
-                top = max(total[start:stop])
-                i = total.index(top, start, stop)  # the first of the best total, as a loop finds
-                if top > 0:
-                    precision[n], similarity[n], best_doc[n] = (
-                        doc_precision[i],
-                        doc_similarity[i],
-                        docs[i],
-                    )
+            top = max(total[start:stop], default=0.0)
+            # the first of the best total, as a loop finds it
+            picks.append(total.index(top, start, stop) if top > 0 else -1)
             start = stop
-        return precision, similarity, best_doc
+        pick = np.array(picks, dtype=np.int64)
+        none = pick < 0
+        pick[none] = 0
+        if not len(docs):
+            return np.zeros(len(rows)), np.zeros(len(rows)), [""] * len(rows)
+        precision = np.where(none, 0.0, doc_precision[pick])
+        similarity = np.where(none, 0.0, doc_similarity[pick])
+        return precision, similarity, [texts[i] if i >= 0 else "" for i in picks]
 
     def _partial(
         self,
@@ -155,49 +182,51 @@ class Scorer:
         known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry
         are tried from the highest bound down, until no bound can reach the best total found, and with a
         score_cutoff below which the paraphrase could not reach it either."""
-        part = np.zeros(len(docs))
         if not len(docs):
-            return part
+            return np.zeros(0)
         length = self._doc_len[docs]
         n = np.minimum(length, len(norm_query))
         common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
         ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
-        lower = (doc_precision + whole / 100).tolist()
-        upper = (doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100).tolist()
-        own, similar = doc_precision.tolist(), whole.tolist()
+        lower = doc_precision + whole / 100
+        # A paraphrase without text (the keywords) gets no partial_ratio: it goes last.
+        reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
+        upper_ = np.where(length > 0, reach, -np.inf)
         sizes = [b - a for a, b in spans]
-        owner = np.repeat(np.arange(len(spans)), sizes)
-        order = np.lexsort((-np.array(upper), owner)).tolist()  # by entry, then bound, stably
-        start = 0
-        for size in sizes:
-            stop = start + size
-            if stop == start:
-                continue
-            best = max(lower[start:stop])
-            for i in order[start:stop]:
+        ends = np.cumsum(np.array(sizes, dtype=np.int64))
+        order = np.lexsort((-upper_, np.repeat(np.arange(len(spans)), sizes))).tolist()
+        bests = np.maximum.reduceat(
+            lower, ends - np.array(sizes, dtype=np.int64)
+        ).tolist()  # every entry has a doc
+        upper, own, similar = upper_.tolist(), doc_precision.tolist(), whole.tolist()
+        part = [0.0] * len(docs)
+        partial_ratio = fuzz.partial_ratio
+        for best, stop, size in zip(bests, ends.tolist(), sizes, strict=True):  # entry by entry
+            for i in order[stop - size : stop]:  # from the highest bound down
                 if upper[i] < best - 1e-9:
                     break
-                if not texts[i]:
-                    continue
-                need = max(0.0, (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6)
-                part[i] = found = fuzz.partial_ratio(texts[i], norm_query, score_cutoff=need)
-                best = max(best, own[i] + max(similar[i], PARTIAL_SIMILARITY * found) / 100)
-            start = stop
-        return part
+                need = (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
+                part[i] = found = partial_ratio(
+                    texts[i], norm_query, score_cutoff=need if need > 0 else 0.0
+                )
+                scaled = PARTIAL_SIMILARITY * found
+                reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
+                if reached > best:
+                    best = reached
+        return np.array(part)
 
-    def _char_coverage(self, rows: np.ndarray, query_bigrams: set[str]) -> np.ndarray:
-        """The idf of the message's pairs an entry holds, added in the order of the pairs'
-        ids (as a sparse row times a vector adds them), over that of all its pairs."""
+    def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:
+        """The idf of the message's pairs an entry holds (`held`, one column for each of the
+        known pairs `cols`), added in the order of the pairs' ids (as a sparse row times a
+        vector adds them), over that of all the message's pairs (`ids`, -1 for unknown)."""
         ix = self._index
-        ids = [ix.pair_id.get(b, -1) for b in query_bigrams]
-        weights = [float(ix.pair_idf[i]) if i >= 0 else self._idf_unknown for i in ids]
-        total = sum(weights)
-        cols = sorted(i for i in ids if i >= 0)
-        found = np.zeros(len(rows))
+        known = iter(ix.pair_idf[[i for i in ids if i >= 0]].tolist())
+        values = [next(known) if i >= 0 else self._idf_unknown for i in ids]
+        total = sum(values)
+        found = np.zeros(len(held))
         if not cols:
             return found
-        held = ix.pair_rows.gather(rows, cols)
-        for j, value in enumerate(ix.pair_idf[cols].tolist()):
-            found += np.where(held[:, j], value, 0.0)
+        # Added pair after pair: a running sum is the sequential sum of the loop it replaces.
+        found = np.cumsum(np.where(held, ix.pair_idf[cols], 0.0), axis=1)[:, -1]
         return found / (total or 1.0)

@@ -4,6 +4,7 @@ b = 0.75, float32) reproduced to the bit: tests/test_index.py builds bm25s besid
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,12 +38,40 @@ class Columns:
 
     def accumulate(self, cols: Sequence[int]) -> np.ndarray:
         """The sum of `cols` for every row, added column after column in the matrix's dtype, as
-        bm25s adds a query's words (the order decides the last bit of a float32)."""
+        bm25s adds a query's words (the order decides the last bit of a float32). np.add.at
+        adds its values one by one in the order given, so the columns' stored values are
+        handed to it one column after the other."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
-        for col in cols:
-            a, b = self.indptr[col], self.indptr[col + 1]
-            total[self.indices[a:b]] += self.data[a:b]
+        wanted = np.asarray(cols, dtype=np.int64)
+        if not len(wanted):
+            return total
+        picked, _ = _spans(self.indptr, wanted)
+        np.add.at(total, self.indices[picked], self.data[picked])
         return total
+
+    def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
+        """What Rows.gather gives (`present`: True where a value is stored), read column by
+        column: the work grows with how many rows hold the columns. `rows` are distinct."""
+        block = np.zeros((len(rows), len(cols)), dtype=bool if present else self.data.dtype)
+        first = _firsts(cols)
+        if not first or not len(rows):
+            return block
+        picked, sizes = _spans(self.indptr, np.fromiter(first, np.int64, len(first)))
+        table = _table(self.rows)
+        table[rows] = np.arange(len(rows))
+        try:
+            at = table[self.indices[picked]]
+        finally:
+            table[rows] = -1
+        hit = np.flatnonzero(at >= 0)
+        j = np.repeat(np.fromiter(first.values(), np.int64, len(first)), sizes)[hit]
+        block[at[hit], j] = True if present else self.data[picked[hit]]
+        return _repeats(block, cols, first)
+
+    def volume(self, cols: Sequence[int]) -> int:
+        """How many values the columns hold (-1: none)."""
+        wanted = np.asarray([c for c in cols if c >= 0], dtype=np.int64)
+        return int((self.indptr[wanted + 1] - self.indptr[wanted]).sum())
 
 
 @dataclass
@@ -53,6 +82,7 @@ class Rows:
     indptr: np.ndarray
     indices: np.ndarray
     data: np.ndarray | None  # None: every stored value is True
+    width: int = 0  # one more than the highest column stored
 
     @classmethod
     def build(
@@ -61,32 +91,81 @@ class Rows:
         order = np.lexsort((cols, rows))
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
         kept = None if data is None else data[order]
-        return cls(indptr.astype(np.int64), cols[order].astype(np.int32), kept)
+        width = int(cols.max()) + 1 if len(cols) else 0
+        return cls(indptr.astype(np.int64), cols[order].astype(np.int32), kept, width)
 
     def gather(self, rows: np.ndarray, cols: Sequence[int]) -> np.ndarray:
-        """Dense rows × cols of stored values (float32, or bool); a column of -1 is all zero."""
-        wanted = np.asarray(cols, dtype=np.int64)
+        """Dense rows × cols of stored values (float32, or bool); a column of -1 is all zero.
+        The rows' stored columns are looked up in a table of the matrix's width (one per
+        thread, -1 except while a gather uses it)."""
         dtype = bool if self.data is None else self.data.dtype
-        block = np.zeros((len(rows), len(wanted)), dtype=dtype)
-        if not len(wanted) or not len(rows):
+        block = np.zeros((len(rows), len(cols)), dtype=dtype)
+        first = _firsts(cols)
+        if not first or not len(rows):
             return block
-        order = np.argsort(wanted, kind="stable")
-        keys = wanted[order]
-        starts = self.indptr[rows]
-        sizes = self.indptr[rows + 1] - starts
-        ends = np.cumsum(sizes)
-        stored = np.arange(int(ends[-1])) + np.repeat(starts - (ends - sizes), sizes)
-        found = self.indices[stored]
-        at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
-        hit = np.flatnonzero(keys[at] == found)
+        stored, sizes = _spans(self.indptr, rows)
+        keys = np.fromiter(first, np.int64, len(first))
+        table = _table(max(self.width, int(keys.max()) + 1))
+        table[keys] = np.fromiter(first.values(), np.int64, len(first))
+        try:
+            at = table[self.indices[stored]]
+        finally:
+            table[keys] = -1
+        hit = np.flatnonzero(at >= 0)
         owner = np.repeat(np.arange(len(rows)), sizes)[hit]
-        block[owner, order[at[hit]]] = True if self.data is None else self.data[stored[hit]]
-        if len(set(cols)) < len(wanted):  # a column asked twice: the first holds the values
-            first: dict[int, int] = {}
-            for j, col in enumerate(cols):
-                if first.setdefault(col, j) != j:
-                    block[:, j] = block[:, first[col]]
-        return block
+        block[owner, at[hit]] = True if self.data is None else self.data[stored[hit]]
+        return _repeats(block, cols, first)
+
+
+def gather(
+    by_row: Rows, by_col: Columns, rows: np.ndarray, cols: Sequence[int], present: bool = False
+) -> np.ndarray:
+    """One matrix stored both ways, gathered the way that reads fewer stored values: by
+    column for a few rare columns, by row for a few rows of a large matrix. `rows` distinct."""
+    per_row = len(by_row.indices) / max(len(by_row.indptr) - 1, 1)
+    if by_col.volume(cols) < len(rows) * per_row:
+        return by_col.gather(rows, cols, present)
+    block = by_row.gather(rows, cols)
+    return block.astype(bool) if present and block.dtype != bool else block
+
+
+def _firsts(cols: Sequence[int]) -> dict[int, int]:
+    """Where each column asked for (not -1) is first asked."""
+    first: dict[int, int] = {}
+    for j, col in enumerate(cols):
+        if col >= 0:
+            first.setdefault(col, j)
+    return first
+
+
+def _spans(indptr: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the values stored in rows (or columns) `at`, one after the other, and
+    how many each holds."""
+    starts = indptr[at]
+    sizes = indptr[at + 1] - starts
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total) + np.repeat(starts - (ends - sizes), sizes), sizes
+
+
+def _repeats(block: np.ndarray, cols: Sequence[int], first: dict[int, int]) -> np.ndarray:
+    """A column asked twice: the first holds the values, the others get a copy."""
+    if len(first) < len(cols):
+        for j, col in enumerate(cols):
+            if col >= 0 and first[col] != j:
+                block[:, j] = block[:, first[col]]
+    return block
+
+
+_TABLES = threading.local()
+
+
+def _table(size: int) -> np.ndarray:
+    """This thread's lookup table of at least `size` slots, all -1."""
+    table: np.ndarray | None = getattr(_TABLES, "table", None)
+    if table is None or len(table) < size:
+        table = _TABLES.table = np.full(size, -1, dtype=np.int64)
+    return table
 
 
 def bm25(

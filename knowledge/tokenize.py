@@ -11,8 +11,10 @@ from functools import lru_cache
 
 import jieba
 from pypinyin import Style
+from pypinyin.constants import PHRASES_DICT
 from pypinyin.converter import DefaultConverter
 from pypinyin.core import Pinyin
+from pypinyin.seg.mmseg import seg as _PHRASES
 
 from .normalize import normalize
 
@@ -48,6 +50,7 @@ _FUZZY_SOUNDS = (
 )
 
 
+_HANS_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")  # within pypinyin's RE_HANS
 _CONVERTER = DefaultConverter()
 _PINYIN = Pinyin(_CONVERTER)
 
@@ -67,8 +70,32 @@ def _word_syllables(word: str) -> tuple[str, ...]:
 
 def fuzzy_syllables(text: str) -> list[str]:
     """lazy_pinyin(text), fuzzed: pypinyin segments the text into its phrases (which decide
-    polyphones) and converts each on its own, so the conversion is cached by segment."""
-    return [s for word in _PINYIN.seg(text) for s in _word_syllables(word)]
+    polyphones) and converts each on its own, so the conversion is cached by segment. A text
+    of Chinese characters only is one run to pypinyin, which it cuts into phrases at once."""
+    words = _phrases(text) if _HANS_ONLY.fullmatch(text) else _PINYIN.seg(text)
+    return [s for word in words for s in _word_syllables(word)]
+
+
+def _phrases(text: str) -> list[str]:
+    """pypinyin's cut of Chinese text into its phrases (mmseg.Seg.cut, strict: forward
+    maximum matching over its phrase list), by position rather than on shrinking copies."""
+    prefixes, out, at = _PHRASES._prefix_set._set, [], 0
+    while at < len(text):
+        end = valid = at  # how far the text stays a phrase's prefix, and the longest phrase
+        while end < len(text) and text[at : end + 1] in prefixes:
+            end += 1
+            if text[at:end] in PHRASES_DICT:
+                valid = end
+        if valid > at:
+            out.append(text[at:valid])
+            at = valid
+        elif end < len(text):
+            out.append(text[at])
+            at += 1
+        else:  # the rest is a prefix but holds no phrase: one character at a time
+            out.extend(text[at:])
+            break
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -94,8 +121,11 @@ class LegalTokenizer:
         self._everyday = {w: self._jieba.FREQ.get(w, 0) for w in self.legal_terms}
         for word in self.legal_terms:
             self._jieba.add_word(word, freq=50000)
-        keys = sorted(self._synonyms, key=len, reverse=True)
-        self._synonym_re = re.compile("|".join(map(re.escape, keys))) if keys else None
+        # The colloquial words by their first character, longest first: what a regex of them
+        # all, longest first, finds at each position of a text.
+        self._synonym_starts: dict[str, list[str]] = {}
+        for key in sorted(self._synonyms, key=len, reverse=True):
+            self._synonym_starts.setdefault(key[0], []).append(key)
         self._homophones: dict[str, str] = {}
         self._openings: set[str] = set()  # the first three syllables of each of those
         self._clauses: dict[str, list[str]] = {}
@@ -158,11 +188,15 @@ class LegalTokenizer:
         return found
 
     def synonym_terms(self, norm: str) -> list[str]:
-        if self._synonym_re is None:
-            return []
         terms: list[str] = []
-        for match in self._synonym_re.finditer(norm):
-            target = self._synonyms[match.group(0)]
+        starts, at = self._synonym_starts, 0
+        while at < len(norm):  # left to right, no overlaps, the first key (longest) that fits
+            key = next((k for k in starts.get(norm[at], ()) if norm.startswith(k, at)), None)
+            if key is None:
+                at += 1
+                continue
+            at += len(key)
+            target = self._synonyms[key]
             words = self._synonym_words.get(target)
             if words is None:
                 words = [t for t in self._jieba.lcut(target) if _is_content(t)] + [target]
