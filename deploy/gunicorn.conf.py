@@ -9,7 +9,9 @@ bind = os.environ.get("PUFA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PUFA_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
 preload_app = True  # one loaded knowledge base, shared copy-on-write by every worker
 wsgi_app = "bot.web.app:create_app()"
-timeout = 20  # replaces a stuck worker; /wechat itself is cut at 5 s by nginx (deploy/nginx-pufa.conf)
+timeout = (
+    20  # replaces a stuck worker; /wechat itself is cut at 5 s by nginx (deploy/nginx-pufa.conf)
+)
 graceful_timeout = 10
 keepalive = 5
 max_requests = 5000  # recycle workers now and then
