@@ -2,6 +2,7 @@
 next to a bare Flask reply measured in the same run.
 
     python bench/webhook_throughput.py [--requests 600] [--concurrency 8] [--workers 2]
+                                       [--preload] [--database-url URL]
 
 Every request is a distinct resident question, signed and AES-encrypted (safe mode) exactly
 as WeChat sends it, so the full path runs: verify, decrypt, dedupe in SQLite, match, reply,
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.match_speed import QUERIES as QUESTIONS  # noqa: E402
+from bot.store.storage import shown  # noqa: E402
 from tests.wechat import AES_KEY, APPID, TOKEN, WeChat, message_xml  # noqa: E402
 
 
@@ -58,7 +60,7 @@ def wait_ready(port: int, timeout: float = 60) -> None:
 
 
 def start(
-    app: str, port: int, workers: int, env: dict[str, str], cwd: Path
+    app: str, port: int, workers: int, env: dict[str, str], cwd: Path, preload: bool = False
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
@@ -70,6 +72,7 @@ def start(
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
+        *(["--preload"] if preload else []),
         app,
     ]
     process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
@@ -102,13 +105,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload, as deployed")
+    parser.add_argument("--database-url", help="an empty database, e.g. PostgreSQL")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
     config = workdir / "config.toml"
-    config.write_text(
-        f"[database]\nurl = 'sqlite:///{workdir / 'bench.db'}'\n[wechat]\nencryption_mode = 'safe'\n"
-    )
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    config.write_text(f"[database]\nurl = '{url}'\n[wechat]\nencryption_mode = 'safe'\n")
     env = {
         **os.environ,
         "PUFA_CONFIG": str(config),
@@ -130,7 +134,7 @@ def main() -> None:
         ("pufa /wechat", "bot.web.app:create_app()", ROOT),
     ):
         port = free_port()
-        process = start(app, port, args.workers, env, cwd)
+        process = start(app, port, args.workers, env, cwd, args.preload)
         try:
             load(port, signed[:20], 2)  # warm-up
             rps, latencies, errors = load(port, signed[20:], args.concurrency)
@@ -146,9 +150,8 @@ def main() -> None:
                 errors,
             )
         )
-    print(
-        f"{args.requests} requests, concurrency {args.concurrency}, gunicorn workers {args.workers}"
-    )
+    shape = f"gunicorn workers {args.workers}{' --preload' if args.preload else ''}"
+    print(f"{args.requests} requests, concurrency {args.concurrency}, {shape}, {shown(url)}")
     print("endpoint        req/s   median_ms   p99_ms  errors")
     for name, rps, median, p99, errors in rows:
         print(f"{name:<13} {rps:>7.1f} {median:>11.1f} {p99:>8.1f} {errors:>7}")
