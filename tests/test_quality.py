@@ -1,0 +1,74 @@
+"""Answer quality on every labelled set, by what a resident meets on the first reply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.evaluate import evaluate, read_labelled
+from knowledge.matcher import Matcher
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = DATA / "golden"
+DEV_LABELS = sorted(DATA.glob("dev_labels_*.jsonl"))
+
+# top-1 and top-3 at least; out-of-scope answered, and wrong direct answers, at most;
+# first-turn solved at least.
+TARGETS = (0.85, 0.95, 0.05, 0.04, 0.90)
+BLIND = DATA / "blind"
+# Sets first run after the engine and content work (docs/evaluation.md) guard the figure
+# first measured on them rather than the targets: blind 4 (82.3 / 94.6 top-1 / top-3),
+# blind 5 (75.7 / 92.5, its gaps since filled), blind 6 (74.4 / 90.4), blind 7 (86.0 / 96.1), blind 8 (80.2 / 94.0),
+# blind 9 (81.5 / 94.6), blind 10 (81.1 / 93.9), blind 11 (82.6 / 94.0).
+FIRST_RUN = {
+    "labels_4.jsonl": (0.80, 0.92, 0.05, 0.04, 0.90),
+    "labels_5.jsonl": (0.72, 0.90, 0.05, 0.045, 0.86),
+    "labels_6.jsonl": (0.72, 0.88, 0.03, 0.04, 0.85),
+    "labels_7.jsonl": (0.82, 0.93, 0.03, 0.04, 0.90),
+    "labels_8.jsonl": (0.77, 0.91, 0.06, 0.04, 0.88),
+    "labels_9.jsonl": (0.79, 0.92, 0.04, 0.05, 0.89),
+    "labels_10.jsonl": (0.79, 0.91, 0.03, 0.05, 0.88),
+    "labels_11.jsonl": (0.80, 0.92, 0.03, 0.04, 0.90),
+}
+
+
+@pytest.mark.parametrize(
+    ("files", "least", "floor"),
+    [
+        (sorted(GOLDEN.glob("*.jsonl")), (300, 50), TARGETS),
+        (DEV_LABELS, (200, 50), TARGETS),
+        ([BLIND / f"labels{n}.jsonl" for n in ("", "_2", "_3")], (500, 70), TARGETS),
+        # Gaps filled since a first run count in scope, so fewer lines stay out of scope.
+        *(([BLIND / name], (150, 10), floor) for name, floor in FIRST_RUN.items()),
+    ],
+    ids=[
+        "golden",
+        "dev",
+        "blind-1-3",
+        "blind-4",
+        "blind-5",
+        "blind-6",
+        "blind-7",
+        "blind-8",
+        "blind-9",
+        "blind-10",
+        "blind-11",
+    ],
+)
+def test_quality_targets(
+    matcher: Matcher,
+    files: list[Path],
+    least: tuple[int, int],
+    floor: tuple[float, float, float, float, float],
+) -> None:
+    items = [item for path in files for item in read_labelled(path)]
+    summary = evaluate(matcher, items).summary()
+    assert summary["in_scope"] >= least[0]
+    assert summary["out_of_scope"] >= least[1]
+    assert summary["top1"] >= floor[0], summary
+    assert summary["top3"] >= floor[1], summary
+    assert summary["false_answer_rate_out_of_scope"] <= floor[2], summary
+    # What residents meet: a wrong direct answer costs most, so it stays rare on every set.
+    assert summary["first_reply"]["direct_wrong"] <= floor[3], summary
+    assert summary["solved_first_turn"] >= floor[4], summary
