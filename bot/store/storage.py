@@ -139,12 +139,8 @@ class Store:
         if subscribed is not None:
             values["subscribed"] = subscribed
             values["unsubscribed_at"] = None if subscribed else now
-        self._upsert(
-            residents,
-            {"openid": openid, "first_seen": now, "subscribed": True, **values},
-            ["openid"],
-            values,
-        )
+        row = {"openid": openid, "first_seen": now, "subscribed": True, **values}
+        self._upsert(residents, row, ("openid",), tuple(values))
 
     def set_village(self, openid: str, village: str) -> None:
         """Record the village and queue the WeChat tag change for the scheduler process."""
@@ -230,19 +226,14 @@ class Store:
     def save_state(self, openid: str, state: dict[str, Any]) -> None:
         payload = json.dumps(state, ensure_ascii=False)
         now = utcnow()
-        self._upsert(
-            conversations,
-            {"openid": openid, "state": payload, "updated_at": now},
-            ["openid"],
-            {"state": payload, "updated_at": now},
-        )
+        row = {"openid": openid, "state": payload, "updated_at": now}
+        self._upsert(conversations, row, ("openid",), ("state", "updated_at"))
 
     def _upsert(
-        self, table: Table, row: dict[str, Any], keys: list[str], changes: dict[str, Any]
+        self, table: Table, row: dict[str, Any], keys: tuple[str, ...], changes: tuple[str, ...]
     ) -> None:
-        """Insert `row`, or where `keys` exist already set the `changes` (taken from `row`)."""
-        assert all(row[name] == value for name, value in changes.items())
-        statement = sql.upsert(self.engine.dialect.name, table, tuple(keys), tuple(changes))
+        """Insert `row`, or where `keys` exist already set the columns `changes` from `row`."""
+        statement = sql.upsert(self.engine.dialect.name, table, keys, changes)
         with begin(self.engine) as conn:
             conn.execute(statement, row)
 
