@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ class Texts:
 
     def get(self, key: str, **values: str) -> str:
         template = self.templates[key]
-        return string.Formatter().vformat(template, (), _Blank({**self.facts, **values})).strip()
+        return template.format_map(_Blank({**self.facts, **values})).strip()
 
     def keys(self) -> list[str]:
         return sorted(self.templates)

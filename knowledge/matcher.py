@@ -55,7 +55,7 @@ class Matcher:
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""
-        return {k: v for k, v in self.__dict__.items() if k != "articles"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("articles", "_titles")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
@@ -195,6 +195,15 @@ class Matcher:
         if ranked[0].score >= s.answer_threshold and confidence >= needed:
             return "answered"
         return "choices"
+
+    def title_terms(self, entry_id: str) -> frozenset[str]:
+        """The words of an entry's title, worked out once per matcher."""
+        titles: dict[str, frozenset[str]] = self.__dict__.setdefault("_titles", {})
+        if (terms := titles.get(entry_id)) is None:
+            terms = titles[entry_id] = frozenset(
+                self.tokenizer.tokens(self.kb.entry(entry_id).title)
+            )
+        return terms
 
     def choices(self, result: MatchResult) -> list[Match]:
         floor = self.settings.choice_threshold * 0.8

@@ -19,7 +19,7 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     left_out = {t for t in result.terms if len(t) >= 2 and matcher.is_legal(t)} - set(
         best.matched_terms
     )
-    titles = {m.entry_id: _title_terms(matcher, m.entry_id) for m in result.matches[:LOOK_AT]}
+    titles = {m.entry_id: matcher.title_terms(m.entry_id) for m in result.matches[:LOOK_AT]}
     chosen: list[Match] = []
     for match in result.matches[1:LOOK_AT]:
         if len(chosen) == limit or match.score < matcher.settings.choice_threshold:
@@ -32,7 +32,3 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
             chosen.append(match)
             left_out -= set(match.matched_terms)
     return chosen
-
-
-def _title_terms(matcher: Matcher, entry_id: str) -> frozenset[str]:
-    return frozenset(matcher.tokenizer.tokens(matcher.kb.entry(entry_id).title))

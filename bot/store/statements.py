@@ -27,8 +27,12 @@ FINISH_INBOUND = (
     .values(reply=bindparam("text"), replied_at=bindparam("at"))
 )
 RESIDENT = select(residents).where(residents.c.openid == bindparam("who"))
-VILLAGE = select(residents.c.village).where(residents.c.openid == bindparam("who"))
-INSERT_QUESTION = questions.insert()
+# the asker's village as it is when the question is logged, read by the insert itself
+INSERT_QUESTION = questions.insert().values(
+    village=select(residents.c.village)
+    .where(residents.c.openid == bindparam("asker"))
+    .scalar_subquery()
+)
 STATE = select(conversations.c.state).where(conversations.c.openid == bindparam("who"))
 
 

@@ -173,13 +173,12 @@ class Store:
         inbound_id: int | None = None,
     ) -> int:
         with begin(self.engine) as conn:
-            village = conn.execute(sql.VILLAGE, {"who": openid}).scalar()
             result = conn.execute(
                 sql.INSERT_QUESTION,
                 {
                     "asked_at": utcnow(),
                     "openid": openid,
-                    "village": village,
+                    "asker": openid,
                     "channel": channel,
                     "text": mask_personal_numbers(text),
                     "outcome": outcome,
