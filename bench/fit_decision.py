@@ -1,10 +1,11 @@
 """Fit the answer-first decision (knowledge/data/decision.yaml) on the labelled sets.
 
-    python bench/fit_decision.py [--write] [--wrong-cost 5] [--menu-cost 1]
+    python bench/fit_decision.py [--write] [--wrong-cost 10] [--menu-cost 1]
 
 Each labelled question gives the engine's evidence for its top entry and whether that entry is
 right (out-of-scope and gap questions: answering is always wrong). A logistic regression turns
-the evidence into a probability. Every set is predicted by a model fitted on the other sets, so
+the evidence, each feature scaled to unit variance for the penalty, into a probability; the
+coefficients are written back in the features' own units. Every set is predicted by a model fitted on the other sets, so
 the curve below is out of sample; the operating point minimises the stated cost on it:
 a right direct answer costs 0, a menu costs `menu-cost` (the resident writes again) and a
 wrong direct answer costs `wrong-cost`. A held-out set is added here only after its first run.
@@ -37,10 +38,13 @@ SETS = {
     "blind 8": [DATA / "blind" / "labels_8.jsonl"],
     "blind 9": [DATA / "blind" / "labels_9.jsonl"],
     "blind 10": [DATA / "blind" / "labels_10.jsonl"],
+    "blind 11": [DATA / "blind" / "labels_11.jsonl"],
 }
 # The sets in residents' own style that the entries were not written against.
-REAL_STYLE = ("dev", "blind 4", "blind 7", "blind 8", "blind 9", "blind 10")
-THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.9, 0.92, 0.95]
+REAL_STYLE = ("dev", "blind 4", "blind 7", "blind 8", "blind 9", "blind 10", "blind 11")
+THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.89, 0.9, 0.91, 0.92, 0.95]
+# The penalty on the scaled coefficients, chosen out of fold (docs/evaluation.md).
+C = 1.0
 
 
 @dataclasses.dataclass
@@ -74,10 +78,23 @@ def collect(matcher: Matcher) -> list[Row]:
     return rows
 
 
-def fit(rows: list[Row]) -> LogisticRegression:
+@dataclasses.dataclass
+class Model:
+    intercept: float
+    coef: np.ndarray  # in the features' own units
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.intercept + x @ self.coef)))
+
+
+def fit(rows: list[Row]) -> Model:
     x = np.array([r.features for r in rows])
     y = np.array([r.right for r in rows])
-    return LogisticRegression(C=10.0, max_iter=5000).fit(x, y)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+    coef = model.coef_[0] / scale
+    return Model(float(model.intercept_[0] - coef @ mean), coef)
 
 
 def out_of_fold(rows: list[Row]) -> np.ndarray:
@@ -85,8 +102,18 @@ def out_of_fold(rows: list[Row]) -> np.ndarray:
     for group in SETS:
         inside = [i for i, r in enumerate(rows) if r.group == group]
         model = fit([r for r in rows if r.group != group])
-        p[inside] = model.predict_proba(np.array([rows[i].features for i in inside]))[:, 1]
+        p[inside] = model.probability(np.array([rows[i].features for i in inside]))
     return p
+
+
+def first_replies(rows: list[Row], p: np.ndarray, threshold: float) -> str:
+    """Direct right / wrong, menu right / wrong, in % of the in-scope questions."""
+    kinds = [0, 0, 0, 0]
+    for r, q in zip(rows, p, strict=True):
+        if r.in_scope:
+            direct = r.allowed and q >= threshold
+            kinds[(0 if r.right else 1) if direct else (2 if r.menu_right else 3)] += 1
+    return " | ".join(f"{k / max(sum(kinds), 1):.1%}" for k in kinds)
 
 
 def curve(rows: list[Row], p: np.ndarray, wrong_cost: float, menu_cost: float) -> float:
@@ -116,7 +143,7 @@ def curve(rows: list[Row], p: np.ndarray, wrong_cost: float, menu_cost: float) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write knowledge/data/decision.yaml")
-    parser.add_argument("--wrong-cost", type=float, default=5.0)
+    parser.add_argument("--wrong-cost", type=float, default=10.0)
     parser.add_argument("--menu-cost", type=float, default=1.0)
     args = parser.parse_args()
     # Let every guarded candidate through, so the model alone decides in the figures below.
@@ -126,26 +153,30 @@ def main() -> None:
     print(
         f"{len(rows)} labelled questions; top entry right for {np.mean([r.right for r in rows]):.1%}"
     )
+    every = out_of_fold(rows)
     for group in SETS:
         print(f"\n== {group}, predicted by a model fitted on the other sets")
         inside = [i for i, r in enumerate(rows) if r.group == group]
-        curve([rows[i] for i in inside], out_of_fold(rows)[inside], args.wrong_cost, args.menu_cost)
-    every = out_of_fold(rows)
+        curve([rows[i] for i in inside], every[inside], args.wrong_cost, args.menu_cost)
     print("\n== all sets together, out of fold")
     curve(rows, every, args.wrong_cost, args.menu_cost)
     # The point is chosen on the sets in residents' own style, not on our tidy paraphrases.
     real = [i for i, r in enumerate(rows) if r.group in REAL_STYLE]
     print(f"\n== {' + '.join(REAL_STYLE)}, out of fold: the operating point is chosen here")
     threshold = curve([rows[i] for i in real], every[real], args.wrong_cost, args.menu_cost)
+    print(f"\nout of fold at {threshold}: direct right | direct wrong | menu right | menu wrong")
+    for name in (*REAL_STYLE, "pooled"):
+        inside = real if name == "pooled" else [i for i in real if rows[i].group == name]
+        print(f"{name} | {first_replies([rows[i] for i in inside], every[inside], threshold)}")
     model = fit(rows)
-    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
-    print(f"\noperating point {threshold}; weights {weights}; intercept {model.intercept_[0]:.4f}")
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef, strict=True)}
+    print(f"\noperating point {threshold}; weights {weights}; intercept {model.intercept:.4f}")
     if args.write:
         DATA_FILE.write_text(
             "# Written by bench/fit_decision.py; refit after changing the engine or the sets.\n"
             + yaml.safe_dump(
                 {
-                    "intercept": round(float(model.intercept_[0]), 4),
+                    "intercept": round(model.intercept, 4),
                     "threshold": threshold,
                     "costs": {"right": 0, "menu": args.menu_cost, "wrong": args.wrong_cost},
                     "weights": weights,

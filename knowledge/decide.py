@@ -7,6 +7,7 @@ fitting library at run time."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,18 @@ FEATURES = (
     "coverage_lead",  # how much more of the message it explains than the runner-up
     "siblings",  # 1 when the two first entries share a topic
     "length",  # log of the message's length in characters
+    "char_lead",  # how much more of the character pairs it explains than the runner-up
+    "third_ratio",  # the third entry's score over its own: a crowd of near rivals
+    "own_weight",  # share of the message's word weight it explains and the runner-up does not
+    "precision",  # share of its best paraphrase's weight found in the message
+    "clauses",  # log of the message's number of clauses: two problems in one message
+    # From the reranker's finer evidence (`rerank.Reranker.standing`):
+    "typical_lead",  # how much more typical the message's words are of its paraphrases
+    "side_miss_lead",  # how many more side and stage words it expects and the message lacks
+    "topic_share",  # share of the first candidates' score in its topic
+    "breadth",  # log of the number of words its title and paraphrases use
 )
+_CLAUSES = re.compile(r"[\s,.!;:，。！；：、…~?？]+")
 
 
 def evidence(
@@ -36,12 +48,17 @@ def evidence(
     weights: Mapping[str, float],
     is_legal: Callable[[str], bool],
     topic_of: Callable[[str], str],
+    standing: Mapping[str, float],
 ) -> dict[str, float]:
+    """The evidence for `ranked[0]`; `standing` is `Reranker.standing` of the same list."""
     top = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
+    third = ranked[2].score if len(ranked) > 2 else 0.0
     legal = {t: w for t, w in weights.items() if is_legal(t)}
     legal_total = sum(legal.values())
     legal_found = sum(w for t, w in legal.items() if t in top.matched_terms)
+    rival = set(second.matched_terms) if second else set()
+    own = sum(weights[t] for t in top.matched_terms if t not in rival and t in weights)
     return {
         "score": top.score,
         "lead": top.score - (second.score if second else 0.0),
@@ -54,6 +71,12 @@ def evidence(
             second is not None and topic_of(top.entry_id) == topic_of(second.entry_id)
         ),
         "length": math.log(1 + len(query.strip())),
+        "char_lead": top.char_coverage - (second.char_coverage if second else 0.0),
+        "third_ratio": third / top.score if top.score else 0.0,
+        "own_weight": own / (sum(weights.values()) or 1.0),
+        "precision": top.precision,
+        "clauses": math.log(1 + len([c for c in _CLAUSES.split(query.strip()) if c])),
+        **{name: standing[name] for name in FEATURES[-4:]},
     }
 
 

@@ -77,7 +77,10 @@ class Matcher:
         if not ranked:
             return self._long_tail(MatchResult("fallback", (), tuple(weights), crisis), weights)
         anchored = any(self.is_legal(t) for t in weights) or bool(extra)
-        found = evidence(query, ranked, weights, self.is_legal, lambda e: self.kb.entry(e).topic)
+        standing = self.reranker.standing(query, weights, ranked)
+        found = evidence(
+            query, ranked, weights, self.is_legal, lambda e: self.kb.entry(e).topic, standing
+        )
         confidence = self.calibration.probability(found)
         outcome = self._decide(ranked, confidence)
         if not anchored and outcome != "fallback":  # no legal word: choices on a broad overlap

@@ -87,20 +87,14 @@ class Reranker:
     def __init__(
         self, entries: Sequence[Entry], tokenizer: LegalTokenizer, path: Path = DATA_FILE
     ) -> None:
-        self._entries = entries
         self._tokenizer = tokenizer
-        self._built: dict[str, Profile] | None = None  # on first use: nothing when switched off
+        # The answer-first decision reads them whether or not the reranker reorders.
+        self._profiles = {e.id: profile(e, tokenizer) for e in entries}
         self.weights: np.ndarray | None = None
         if path.exists():
             raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
             if raw.get("enabled"):
                 self.weights = np.array([float(raw["weights"][name]) for name in FEATURES])
-
-    @property
-    def _profiles(self) -> dict[str, Profile]:
-        if self._built is None:
-            self._built = {e.id: profile(e, self._tokenizer) for e in self._entries}
-        return self._built
 
     def features(
         self,
@@ -148,6 +142,25 @@ class Reranker:
                 p.answer_length,
             )
         return rows
+
+    def standing(
+        self, query: str, weights: Mapping[str, float], matches: Sequence[Match]
+    ) -> dict[str, float]:
+        """How the first candidate stands against the others of the first TOP on this finer
+        evidence, for the answer-first decision (`decide.py`)."""
+        rows = self.features(query, weights, matches, {})  # centrality is not read below
+        first, others = rows[0], rows[1:]
+
+        def lead(name: str) -> float:
+            i = FEATURES.index(name)
+            return float(first[i] - others[:, i].max()) if len(others) else 0.0
+
+        return {
+            "typical_lead": lead("typical"),
+            "side_miss_lead": lead("side_miss"),
+            "topic_share": float(first[FEATURES.index("topic_share")]),
+            "breadth": float(first[FEATURES.index("breadth")]),
+        }
 
     def order(
         self,

@@ -20,15 +20,19 @@ from knowledge.related import related
 from .wechat import WeChat
 
 LAND = "邻居把我家宅基地占了怎么办"
-TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
+# "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办" gets a menu since the refit of
+# docs/evaluation.md, "A sharper answer-first decision" (P = 0.897 at the 0.90 point).
+TWO_PROBLEMS = "低保被取消了咋办 还有个朋友借钱不还"
 
 
 def test_the_fitted_calibration_grows_with_the_evidence() -> None:
     calibration = Calibration.load()
     assert set(calibration.weights) == set(FEATURES)
     assert 0.5 <= calibration.threshold < 1
-    weak = dict.fromkeys(FEATURES, 0.0) | {"score": 0.2, "lead": 0.0, "length": 3.0}
+    message = {"length": 3.0, "clauses": 1.0, "breadth": 4.0, "topic_share": 0.5}
+    weak = dict.fromkeys(FEATURES, 0.0) | message | {"score": 0.2, "third_ratio": 0.9}
     strong = weak | {"score": 0.7, "lead": 0.3, "char_coverage": 0.8, "legal_coverage": 1.0}
+    strong |= {"char_lead": 0.3, "third_ratio": 0.5, "typical_lead": 0.1, "topic_share": 1.0}
     assert calibration.probability(weak) < calibration.threshold < calibration.probability(strong)
 
 
