@@ -88,8 +88,10 @@ class Reranker:
         self, entries: Sequence[Entry], tokenizer: LegalTokenizer, path: Path = DATA_FILE
     ) -> None:
         self._tokenizer = tokenizer
-        # The answer-first decision reads them whether or not the reranker reorders.
-        self._profiles = {e.id: profile(e, tokenizer) for e in entries}
+        self._entries = {e.id: e for e in entries}
+        # Worked out for the candidates a message meets, not for the whole knowledge base at
+        # build time: the answer-first decision reads them whether or not the reranker reorders.
+        self._profiles: dict[str, Profile] = {}
         self.weights: np.ndarray | None = None
         if path.exists():
             raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -115,7 +117,7 @@ class Reranker:
         kinds = 1.0 - np.array(cues.asks(ask_norm), dtype=np.float64)
         side = 1.0 - np.array(cues.sides(norm), dtype=np.float64)
         spread = Counter(t for m in top for t in m.matched_terms)
-        profiles = [self._profiles[m.entry_id] for m in top]
+        profiles = [self._profile(m.entry_id) for m in top]
         by_topic: dict[str, float] = {}
         for m, p in zip(top, profiles, strict=True):
             by_topic[p.topic] = by_topic.get(p.topic, 0.0) + m.score
@@ -142,6 +144,11 @@ class Reranker:
                 p.answer_length,
             )
         return rows
+
+    def _profile(self, entry_id: str) -> Profile:
+        if (found := self._profiles.get(entry_id)) is None:
+            found = self._profiles[entry_id] = profile(self._entries[entry_id], self._tokenizer)
+        return found
 
     def standing(
         self, query: str, weights: Mapping[str, float], matches: Sequence[Match]
