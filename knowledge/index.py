@@ -224,6 +224,14 @@ class Index:
         starts, ends = self.doc_offsets[docs].tolist(), self.doc_offsets[docs + 1].tolist()
         return [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
+    def paraphrases(self, entry: int) -> tuple[list[str], list[list[str]]]:
+        """An entry's title and paraphrases, normalised, and the words of each: its docs but
+        the last, which holds its keywords; "" stands in for a text without words."""
+        docs = range(int(self.doc_start[entry]), int(self.doc_end[entry]) - 1)
+        at, ids = self.doc_words.indptr, self.doc_words.indices
+        words = [[self.terms[w] for w in ids[at[d] : at[d + 1]].tolist()] for d in docs]
+        return [self.text(d) for d in docs], [[w for w in found if w] for found in words]
+
     def term(self, word: str) -> int:
         """The word's id, or -1."""
         return self.term_id.get(word, -1)

@@ -51,7 +51,7 @@ class Matcher:
         self.tokenizer.learn_vocabulary(ix.terms[c] for c in words if len(ix.terms[c]) >= 3)
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
         self._scorer = Scorer(ix, [e.id for e in self._entries])
-        self.reranker = Reranker(self._entries, self.tokenizer)
+        self.reranker = Reranker(self._entries, self.tokenizer, ix.paraphrases)
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""

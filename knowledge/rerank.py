@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,9 @@ from .results import Match
 from .tokenize import LegalTokenizer
 
 DATA_FILE = Path(__file__).parent / "data" / "rerank.yaml"
+# An entry's number → its title and paraphrases, normalised, and the words of each
+# (`Index.paraphrases`).
+Paraphrases = Callable[[int], tuple[list[str], list[list[str]]]]
 TOP = 8
 FEATURES = (
     "score",  # the engine's score
@@ -66,18 +69,17 @@ class Profile:
     answer_length: float
 
 
-def profile(entry: Entry, tokenizer: LegalTokenizer) -> Profile:
-    texts = [entry.title, *entry.questions]
+def profile(entry: Entry, texts: Sequence[str], words: Sequence[Collection[str]]) -> Profile:
+    """`texts`: the entry's title and paraphrases, normalised; `words`: the words of each."""
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(set(tokenizer.tokens(text)))
-    norms = [normalize(t) for t in texts]
+    for found in words:
+        counts.update(set(found))
     return Profile(
         entry.topic,
-        _pairs(norms[0]),
+        _pairs(texts[0]),
         {t: n / len(texts) for t, n in counts.items()},
-        np.mean([cues.asks(t) for t in norms], axis=0),
-        np.mean([cues.sides(t) for t in norms], axis=0),
+        np.mean([cues.asks(t) for t in texts], axis=0),
+        np.mean([cues.sides(t) for t in texts], axis=0),
         math.log(1 + len(counts)),
         math.log(1 + len(entry.answer)),
     )
@@ -85,12 +87,18 @@ def profile(entry: Entry, tokenizer: LegalTokenizer) -> Profile:
 
 class Reranker:
     def __init__(
-        self, entries: Sequence[Entry], tokenizer: LegalTokenizer, path: Path = DATA_FILE
+        self,
+        entries: Sequence[Entry],
+        tokenizer: LegalTokenizer,
+        paraphrases: Paraphrases,
+        path: Path = DATA_FILE,
     ) -> None:
         self._tokenizer = tokenizer
-        self._entries = {e.id: e for e in entries}
-        # Worked out for the candidates a message meets, not for the whole knowledge base at
-        # build time: the answer-first decision reads them whether or not the reranker reorders.
+        self._entries = {e.id: (i, e) for i, e in enumerate(entries)}
+        self._paraphrases = paraphrases
+        # Worked out from the index for the candidates a message meets, not for the whole
+        # knowledge base at build time: the answer-first decision reads them whether or not
+        # the reranker reorders.
         self._profiles: dict[str, Profile] = {}
         self.weights: np.ndarray | None = None
         if path.exists():
@@ -118,14 +126,10 @@ class Reranker:
         side = 1.0 - np.array(cues.sides(norm), dtype=np.float64)
         spread = Counter(t for m in top for t in m.matched_terms)
         profiles = [self._profile(m.entry_id) for m in top]
-        by_topic: dict[str, float] = {}
-        for m, p in zip(top, profiles, strict=True):
-            by_topic[p.topic] = by_topic.get(p.topic, 0.0) + m.score
-        score_total = sum(by_topic.values()) or 1.0
+        by_topic = _topic_shares(top, profiles)
         rows = np.empty((len(top), len(FEATURES)))
         for rank, (m, p) in enumerate(zip(top, profiles, strict=True)):
             typical = p.typical
-            common = weights.keys() & typical.keys()
             rows[rank] = (
                 m.score,
                 rank / TOP,
@@ -133,10 +137,10 @@ class Reranker:
                 m.coverage,
                 m.char_coverage,
                 m.similarity,
-                sum(weights[t] * typical[t] for t in common) / total,
-                sum(weights[t] * typical[t] for t in common & asked) / ask_total,
+                _typical(weights, typical) / total,
+                _typical(weights, typical, asked) / ask_total,
                 sum(weights[t] * (1 - (spread[t] - 1) / len(top)) for t in m.matched_terms) / total,
-                by_topic[p.topic] / score_total,
+                by_topic[p.topic],
                 len(p.title_pairs & ask_pairs) / (len(p.title_pairs) or 1),
                 float(kinds @ p.asks) / len(kinds),
                 float(side @ p.sides) / len(side),
@@ -147,7 +151,8 @@ class Reranker:
 
     def _profile(self, entry_id: str) -> Profile:
         if (found := self._profiles.get(entry_id)) is None:
-            found = self._profiles[entry_id] = profile(self._entries[entry_id], self._tokenizer)
+            number, entry = self._entries[entry_id]
+            found = self._profiles[entry_id] = profile(entry, *self._paraphrases(number))
         return found
 
     def standing(
@@ -155,18 +160,21 @@ class Reranker:
     ) -> dict[str, float]:
         """How the first candidate stands against the others of the first TOP on this finer
         evidence, for the answer-first decision (`decide.py`)."""
-        rows = self.features(query, weights, matches, {})  # centrality is not read below
-        first, others = rows[0], rows[1:]
+        top = matches[:TOP]
+        profiles = [self._profile(m.entry_id) for m in top]
+        total = sum(weights.values()) or 1.0
+        side = 1.0 - np.array(cues.sides(normalize(query)), dtype=np.float64)
+        typical = [_typical(weights, p.typical) / total for p in profiles]
+        side_miss = [float(side @ p.sides) / len(side) for p in profiles]
 
-        def lead(name: str) -> float:
-            i = FEATURES.index(name)
-            return float(first[i] - others[:, i].max()) if len(others) else 0.0
+        def lead(values: list[float]) -> float:
+            return values[0] - max(values[1:]) if len(values) > 1 else 0.0
 
         return {
-            "typical_lead": lead("typical"),
-            "side_miss_lead": lead("side_miss"),
-            "topic_share": float(first[FEATURES.index("topic_share")]),
-            "breadth": float(first[FEATURES.index("breadth")]),
+            "typical_lead": lead(typical),
+            "side_miss_lead": lead(side_miss),
+            "topic_share": _topic_shares(top, profiles)[profiles[0].topic],
+            "breadth": profiles[0].breadth,
         }
 
     def order(
@@ -183,3 +191,21 @@ class Reranker:
         values = self.features(query, weights, matches, centrality) @ self.weights
         order = np.argsort(-values, kind="stable").tolist()
         return [matches[i] for i in order] + matches[TOP:]
+
+
+def _typical(
+    weights: Mapping[str, float], typical: Mapping[str, float], among: Collection[str] | None = None
+) -> float:
+    """The weight of the message's words (of `among` only, if given), each by the share of
+    paraphrases using it."""
+    common = weights.keys() & typical.keys()
+    return sum(weights[t] * typical[t] for t in (common if among is None else common & among))
+
+
+def _topic_shares(top: Sequence[Match], profiles: Sequence[Profile]) -> dict[str, float]:
+    """Each topic's share of the candidates' score."""
+    by_topic: dict[str, float] = {}
+    for m, p in zip(top, profiles, strict=True):
+        by_topic[p.topic] = by_topic.get(p.topic, 0.0) + m.score
+    total = sum(by_topic.values()) or 1.0
+    return {topic: score / total for topic, score in by_topic.items()}

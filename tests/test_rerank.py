@@ -29,7 +29,7 @@ def switched_on(matcher: Matcher, tmp_path_factory: pytest.TempPathFactory) -> R
     raw = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")) | {"enabled": True}
     path: Path = tmp_path_factory.mktemp("rerank") / "rerank.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return Reranker(matcher.kb.entries, matcher.tokenizer, path)
+    return Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases, path)
 
 
 def test_switched_on_it_only_reorders_the_first_candidates(
