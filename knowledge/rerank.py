@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,9 @@ class Reranker:
 
 
 def _typical(
-    weights: Mapping[str, float], typical: Mapping[str, float], among: Collection[str] | None = None
+    weights: Mapping[str, float],
+    typical: Mapping[str, float],
+    among: AbstractSet[str] | None = None,
 ) -> float:
     """The weight of the message's words (of `among` only, if given), each by the share of
     paraphrases using it."""
