@@ -7,13 +7,12 @@ every paraphrase, and the same columns tell which entries hold which word."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .kb import Entry
-from .normalize import normalize
+from .layout import entry_pairs, layout
 from .sparse import Columns, Rows, bm25, distinct, idf
 from .textwork import TextWork
 
@@ -31,91 +30,18 @@ class Index:
     def __init__(
         self, entries: Sequence[Entry], work: TextWork, sound: Callable[[str], str]
     ) -> None:
-        texts = [t for e in entries for t in (e.title, *e.questions)]
-        answers = [f"{e.answer} {e.next_steps}" for e in entries]
-        keywords = [" ".join(e.keywords) for e in entries]
-        found = work.tokens([*texts, *keywords, *answers])
-        seen: dict[str, int] = {"": 0}  # words numbered as first met, renumbered sorted below
-        words: list[str] = [""]
-        pair: dict[str, int] = {}
-        word_pairs: list[list[int] | None] = [[]]
-        doc = {k: array("i") for k in ("tokens", "entry", "stand_in", "answer_rows", "answer_cols")}
-        doc_ptr, offsets, pair_rows, pair_cols = [0], [0], array("i"), array("i")
-        doc_texts: list[str] = []
-        # The paraphrases' words in the order a Counter over their sets meets them (the order
-        # decides which of two words with one pinyin key stands for it).
-        met: dict[str, None] = {}
-
-        def ids(terms: Sequence[str]) -> list[int]:
-            out = []
-            for t in terms:
-                i = seen.get(t)
-                if i is None:
-                    i = seen[t] = len(words)
-                    words.append(t)
-                    word_pairs.append(None)
-                out.append(i)
-            return out
-
-        at = 0
-        for index, entry in enumerate(entries):
-            own: set[int] = set()
-            pairs: set[int] = set()
-            norm_keywords = [normalize(k) for k in entry.keywords]
-            docs = []
-            for text in (entry.title, *entry.questions):
-                met.update(dict.fromkeys(frozenset(found[texts[at]])))
-                docs.append((normalize(text), ids(found[texts[at]])))
-                at += 1
-            listed = norm_keywords + found[keywords[index]]
-            met.update(dict.fromkeys(frozenset(listed)))
-            docs.append(("", ids(listed)))
-            for text, terms in docs:
-                doc["tokens"].extend(terms or [0])
-                doc_ptr.append(len(doc["tokens"]))
-                doc["entry"].append(index)
-                doc["stand_in"].append(0 if terms else 1)
-                doc_texts.append(text)
-                offsets.append(offsets[-1] + len(text))
-                own.update(terms)
-                pairs.update(pair.setdefault(p, len(pair)) for p in bigrams(text))
-            for text in norm_keywords:
-                pairs.update(pair.setdefault(p, len(pair)) for p in bigrams(text))
-            for word in own:
-                got = word_pairs[word]
-                if got is None:
-                    got = word_pairs[word] = [
-                        pair.setdefault(p, len(pair)) for p in bigrams(words[word])
-                    ]
-                pairs.update(got)
-            pair_rows.extend([index] * len(pairs))
-            pair_cols.extend(pairs)
-            answer = ids(found[answers[index]])
-            doc["answer_rows"].extend([index] * len(answer))
-            doc["answer_cols"].extend(answer)
-        del found
-        word_pairs.clear()
-        self.doc_text = "".join(doc_texts)
-        self.doc_offsets = np.array(offsets, dtype=np.int64)
-        del doc_texts, offsets
-        # Words and pairs renumbered in sorted order: a row's words are then summed in the
-        # order they always were.
-        self.terms, rank = _sorted(seen)
+        lay = layout(entries, work)
+        self.doc_text, self.doc_offsets = lay.doc_text, lay.doc_offsets
+        self.terms, self.first_met = lay.terms, lay.first_met
         self.term_id = {t: i for i, t in enumerate(self.terms)}
-        self.first_met = [self.term_id[t] for t in met]
-        seen.clear()
-        words.clear()
-        self.pairs, pair_rank = _sorted(pair)
-        self.pair_id = {p: i for i, p in enumerate(self.pairs)}
-        del pair
         n = len(entries)
-        lengths = np.diff(np.array(doc_ptr, dtype=np.int64))
-        self._docs(
-            rank[_ints(doc["tokens"])], lengths, _ints(doc["entry"]), _ints(doc["stand_in"]), n
-        )
-        self._answers(_ints(doc["answer_rows"]), rank[_ints(doc["answer_cols"])], n)
+        self._docs(lay.doc_tokens, lay.doc_lengths, lay.doc_entry, lay.stand_in, n)
+        self._answers(lay.answer_rows, lay.answer_cols, n)
+        self.pairs, pair_rows, pair_cols = entry_pairs(lay, *self._own)
+        del lay
+        self.pair_id = {p: i for i, p in enumerate(self.pairs)}
         self._sounds(n, sound)
-        self._pairs(_ints(pair_rows), pair_rank[_ints(pair_cols)], n)
+        self._pairs(pair_rows, pair_cols, n)
         self._cells(n)
 
     def _docs(
@@ -185,8 +111,8 @@ class Index:
         self.pinyin_vocab = {keys[c]: self.terms[c] for c in self.first_met if c in keys}
 
     def _pairs(self, rows: np.ndarray, cols: np.ndarray, n_entries: int) -> None:
-        """Character pairs per entry (of its texts, keywords and words), for BM25 and idf."""
-        rows, cols, _ = distinct(rows, cols, len(self.pairs))
+        """Character pairs per entry (of its texts, keywords and words), for BM25 and idf;
+        (row, col) distinct and sorted."""
         df = np.bincount(cols, minlength=len(self.pairs))
         self.pair_idf = np.array([idf(d, max(n_entries, 1)) if d else 0.0 for d in df.tolist()])
         lengths = np.bincount(rows, minlength=n_entries).astype(np.int64)
@@ -240,15 +166,3 @@ class Index:
         """A word of some paraphrase (or keyword), i.e. one with an idf."""
         i = self.term_id.get(word)
         return i is not None and bool(self.known[i])
-
-
-def _ints(values: array) -> np.ndarray:
-    return np.frombuffer(values, dtype=np.int32).astype(np.int64)
-
-
-def _sorted(numbered: dict[str, int]) -> tuple[list[str], np.ndarray]:
-    """The keys sorted, and each old number's new one."""
-    keys = sorted(numbered)
-    rank = np.empty(len(numbered), dtype=np.int64)
-    rank[np.array([numbered[k] for k in keys], dtype=np.int64)] = np.arange(len(keys))
-    return keys, rank

@@ -1,16 +1,22 @@
 """Tokenising a whole knowledge base for a build: each distinct text once, and over a few
 thousand texts in worker processes (jieba is single-threaded Python). A text's tokens depend
 only on the tokenizer's dictionary, which every worker receives whole, so the result is the
-same in any number of processes."""
+same in any number of processes. Tokens travel and stay as integer word ids in flat arrays: a
+list of strings per text would cost a Python object per token."""
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Protocol
+
+import numpy as np
+
+from .normalize import normalize
 
 # Below this many distinct texts, starting workers costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -26,6 +32,27 @@ class _Tokenizer(Protocol):
     def forget_clauses(self) -> None: ...
 
 
+@dataclass
+class Texts:
+    """Distinct texts with their tokens (ids into `words`) and their normalised form."""
+
+    words: list[str]  # numbered as first met
+    tokens: np.ndarray  # int32, every text's word ids one text after the other
+    token_ptr: np.ndarray  # int64: text i's tokens are tokens[token_ptr[i] : token_ptr[i + 1]]
+    normal: str  # the normalised texts, joined
+    normal_ptr: np.ndarray  # int64, as token_ptr
+    of: np.ndarray  # int64: for each text asked, its distinct text
+
+    def of_text(self, i: int) -> list[str]:
+        """The tokens of distinct text `i`, as strings."""
+        words = self.words
+        return [words[w] for w in self.tokens[self.token_ptr[i] : self.token_ptr[i + 1]].tolist()]
+
+
+# What a chunk of texts gives: its own vocabulary, the tokens in ids of it, each text's
+# number of tokens, the normalised texts joined and their lengths.
+_Chunk = tuple[list[str], bytes, bytes, str, bytes]
+
 _worker: _Tokenizer | None = None
 
 
@@ -35,9 +62,27 @@ def _start(state: bytes) -> None:
     _worker.clause_memory = BUILD_CLAUSE_MEMORY
 
 
-def _tokens_of(texts: list[str]) -> list[list[str]]:
+def _chunk(tokenizer: _Tokenizer, texts: list[str]) -> _Chunk:
+    vocabulary: dict[str, int] = {}
+    ids, counts, normal = [], [], []
+    for text in texts:
+        found = tokenizer.tokens(text)
+        ids += [vocabulary.setdefault(t, len(vocabulary)) for t in found]
+        counts.append(len(found))
+        normal.append(normalize(text))
+    lengths = np.fromiter(map(len, normal), np.int64, len(normal))
+    return (
+        list(vocabulary),
+        np.array(ids, dtype=np.int32).tobytes(),
+        np.array(counts, dtype=np.int64).tobytes(),
+        "".join(normal),
+        lengths.tobytes(),
+    )
+
+
+def _work(texts: list[str]) -> _Chunk:
     assert _worker is not None
-    return [_worker.tokens(text) for text in texts]
+    return _chunk(_worker, texts)
 
 
 def workers_for(count: int) -> int:
@@ -55,24 +100,50 @@ class TextWork:
     def __init__(self, tokenizer: _Tokenizer) -> None:
         self.tokenizer = tokenizer
 
-    def tokens(self, texts: Sequence[str]) -> dict[str, list[str]]:
-        """Each distinct text of `texts` with its tokens."""
-        distinct = list(dict.fromkeys(texts))
+    def tokens(self, texts: Sequence[str]) -> Texts:
+        """Each distinct text of `texts` with its tokens and normalised form."""
+        number: dict[str, int] = {}
+        of = np.fromiter((number.setdefault(t, len(number)) for t in texts), np.int64, len(texts))
+        distinct = list(number)
+        del number
+        chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
         workers = workers_for(len(distinct))
         if workers <= 1:
             memory, self.tokenizer.clause_memory = self.tokenizer.clause_memory, BUILD_CLAUSE_MEMORY
             try:
-                return {text: self.tokenizer.tokens(text) for text in distinct}
+                return _joined(map(lambda c: _chunk(self.tokenizer, c), chunks), of)
             finally:
                 self.tokenizer.clause_memory = memory
                 self.tokenizer.forget_clauses()
-        chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
         state = pickle.dumps(self.tokenizer, protocol=pickle.HIGHEST_PROTOCOL)
-        found: dict[str, list[str]] = {}
         context = get_context("spawn")  # no fork of a process that may hold threads and locks
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start, initargs=(state,)
         ) as pool:
-            for chunk, tokens in zip(chunks, pool.map(_tokens_of, chunks), strict=True):
-                found.update(zip(chunk, tokens, strict=True))
-        return found
+            return _joined(pool.map(_work, chunks), of)
+
+
+def _joined(chunks: Iterable[_Chunk], of: np.ndarray) -> Texts:
+    """The chunks' results in one vocabulary, their ids renumbered into it."""
+    number: dict[str, int] = {}
+    tokens, counts, normal, lengths = [], [], [], []
+    for vocabulary, ids, count, text, length in chunks:
+        mine = np.fromiter(
+            (number.setdefault(w, len(number)) for w in vocabulary), np.int32, len(vocabulary)
+        )
+        tokens.append(mine[np.frombuffer(ids, dtype=np.int32)])
+        counts.append(np.frombuffer(count, dtype=np.int64))
+        normal.append(text)
+        lengths.append(np.frombuffer(length, dtype=np.int64))
+    return Texts(
+        list(number),
+        np.concatenate([np.zeros(0, np.int32), *tokens]),
+        _pointers(counts),
+        "".join(normal),
+        _pointers(lengths),
+        of,
+    )
+
+
+def _pointers(sizes: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(np.concatenate([np.zeros(0, np.int64), *sizes]))])

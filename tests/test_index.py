@@ -3,6 +3,8 @@ tokens one process gives."""
 
 from __future__ import annotations
 
+import itertools
+
 import bm25s
 import numpy as np
 import pytest
@@ -95,4 +97,8 @@ def test_workers_tokenise_as_one_process(matcher: Matcher, monkeypatch: pytest.M
     alone = TextWork(matcher.tokenizer).tokens(texts)
     monkeypatch.setenv("PUFA_BUILD_WORKERS", "2")
     together = TextWork(matcher.tokenizer).tokens(texts)
-    assert alone == together
+    expected = [matcher.tokenizer.tokens(text) for text in texts]
+    for found in (alone, together):
+        assert [found.of_text(i) for i in found.of.tolist()] == expected
+        normal = [found.normal[a:b] for a, b in itertools.pairwise(found.normal_ptr.tolist())]
+        assert [normal[i] for i in found.of.tolist()] == [normalize(text) for text in texts]
