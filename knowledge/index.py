@@ -7,13 +7,14 @@ every paraphrase, and the same columns tell which entries hold which word."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .kb import Entry
 from .layout import entry_pairs, layout
-from .sparse import Columns, Rows, bm25, distinct, idf
+from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side
 from .textwork import TextWork
 
 
@@ -74,22 +75,26 @@ class Index:
         self.doc_start = np.searchsorted(owner, np.arange(n_entries), "left")
         self.doc_end = np.searchsorted(owner, np.arange(n_entries), "right")
         # Per entry, its words with how often: BM25 over the entry's paraphrases together.
-        kept = (stand_in[rows] == 0) & (tokens != 0)  # bm25s is given them without ""
-        e_rows, e_cols, e_tf = distinct(owner[rows[kept]], tokens[kept], n_terms)
+        o_rows, o_cols, o_tf = distinct(owner[rows], tokens, n_terms)
+        self._own = o_rows, o_cols
+        kept = o_cols != 0  # bm25s is given them without "" (the stand-in of an empty doc)
+        e_rows, e_cols, e_tf = o_rows[kept], o_cols[kept], o_tf[kept]
         e_len = np.bincount(e_rows, weights=e_tf, minlength=n_entries).astype(np.int64)
         e_len[e_len == 0] = 1  # bm25s's [""] for an entry without words
         self.entry_df = np.bincount(e_cols, minlength=n_terms).astype(np.int32)
-        self.entries = Rows.build(
+        self._entries = Rows.build(
             e_rows, e_cols, bm25(e_rows, e_cols, e_tf, e_len, n_terms), n_entries
         )
-        self._own = distinct(owner[rows], tokens, n_terms)[:2]
 
     def _answers(self, rows: np.ndarray, cols: np.ndarray, n_entries: int) -> None:
         """Words only the entry's answer uses."""
         n_terms = len(self.terms)
         rows, cols, _ = distinct(rows, cols, n_terms)
         own_rows, own_cols = self._own
-        shared = np.isin(rows * n_terms + cols, own_rows * n_terms + own_cols)
+        own = own_rows * n_terms + own_cols  # sorted, as distinct gives them
+        keys = rows * n_terms + cols
+        at = np.minimum(np.searchsorted(own, keys), max(len(own) - 1, 0))
+        shared = own[at] == keys if len(own) else np.zeros(len(keys), dtype=bool)
         rows, cols = rows[~shared], cols[~shared]
         self.answers = Rows.build(rows, cols, None, n_entries)
 
@@ -124,23 +129,40 @@ class Index:
     def _cells(self, n_entries: int) -> None:
         """What the scorer reads of its candidates, in one matrix so that one gather reads it
         all: the entry's own words (their BM25, for centrality), its answer's words, the pinyin
-        keys of its words and its character pairs, at the columns `cell_offsets` gives."""
+        keys of its words and its character pairs, at the columns `cell_offsets` gives. Only
+        the own words' values are stored; the others are 1. By column, the pairs' rows are
+        those of `pair_bm25`, which reads them from here."""
         n_terms, n_sounds = len(self.terms), len(self.sounds_list)
-        parts = (self.entries, self.answers, self.sounds, self.pair_rows)
+        parts = (self._entries, self.answers, self.sounds, self.pair_rows)
         self.cell_offsets = (0, n_terms, 2 * n_terms, 2 * n_terms + n_sounds)
-        rows = np.concatenate([np.repeat(np.arange(n_entries), np.diff(p.indptr)) for p in parts])
-        cols = np.concatenate(
-            [
-                p.indices.astype(np.int64) + at
-                for p, at in zip(parts, self.cell_offsets, strict=True)
-            ]
-        )
-        data = np.concatenate(
-            [np.ones(len(p.indices), np.float32) if p.data is None else p.data for p in parts]
-        )
-        self.cells = Rows.build(rows, cols, data, n_entries)
-        self.cell_columns = Columns.build(rows, cols, data, (n_entries, self.cells.width))
-        del self.answers, self.sounds, self.pair_rows
+        self.cells = side_by_side(parts, self.cell_offsets)
+        widths = (n_terms, n_terms, n_sounds)
+        by_column = [Columns.of(p, width) for p, width in zip(parts, widths, strict=False)]
+        pairs = self.pair_bm25
+        by_column.append(Columns(pairs.indptr, pairs.indices, np.ones(0, np.float32), n_entries))
+        self.cell_columns = one_after_other(by_column)
+        del self._entries, self.answers, self.sounds, self.pair_rows, by_column
+        pairs.indices = self._pair_rows()
+
+    def _pair_rows(self) -> np.ndarray:
+        start = int(self.cell_columns.indptr[self.cell_offsets[3]])
+        return self.cell_columns.indices[start:]
+
+    @property
+    def entries(self) -> Rows:
+        """Each entry's own words with their BM25 over its paraphrases together: the first
+        columns of `cells`."""
+        return self.cells
+
+    def __getstate__(self) -> dict[str, object]:
+        """Stored without `pair_bm25`'s rows, which are a view of `cell_columns`' (pickle
+        would store them twice and load them as a copy)."""
+        pairs = dataclasses.replace(self.pair_bm25, indices=np.zeros(0, np.int32))
+        return {**self.__dict__, "pair_bm25": pairs}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.pair_bm25.indices = self._pair_rows()
 
     def text(self, doc: int) -> str:
         return self.doc_text[self.doc_offsets[doc] : self.doc_offsets[doc + 1]]

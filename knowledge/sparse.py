@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 K1, B = 1.5, 0.75
+BM25_CHUNK = 1 << 21
 
 
 def idf(df: int, n: int) -> float:
@@ -21,7 +22,8 @@ def idf(df: int, n: int) -> float:
 @dataclass
 class Columns:
     """A sparse matrix stored by column (CSC without scipy), to add up a message's few columns
-    over all rows."""
+    over all rows. `data` may hold the values of the first stored positions only (those of the
+    first columns); the others are 1."""
 
     indptr: np.ndarray
     indices: np.ndarray
@@ -32,9 +34,29 @@ class Columns:
     def build(
         cls, rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]
     ) -> Columns:
-        order = np.lexsort((rows, cols))
+        """From (row, col) pairs sorted by row, then column."""
+        order = np.argsort(cols, kind="stable")
         indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))])
         return cls(indptr.astype(np.int64), rows[order].astype(np.int32), data[order], shape[0])
+
+    @classmethod
+    def of(cls, by_row: Rows, n_cols: int) -> Columns:
+        """The same matrix stored by column."""
+        order = np.argsort(by_row.indices, kind="stable")
+        sizes = np.diff(by_row.indptr)
+        rows = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(by_row.indices, minlength=n_cols))])
+        data = np.ones(0, np.float32) if by_row.data is None else by_row.data[order]
+        return cls(indptr.astype(np.int64), rows, data, len(sizes))
+
+    def values(self, at: np.ndarray) -> np.ndarray:
+        """The values stored at positions `at`."""
+        if len(self.data) == len(self.indices):
+            return self.data[at]
+        out = np.ones(len(at), dtype=self.data.dtype)
+        inside = at < len(self.data)
+        out[inside] = self.data[at[inside]]
+        return out
 
     def accumulate(self, cols: Sequence[int]) -> np.ndarray:
         """The sum of `cols` for every row, added column after column in the matrix's dtype, as
@@ -46,7 +68,7 @@ class Columns:
         if not len(wanted):
             return total
         picked, _ = _spans(self.indptr, wanted)
-        np.add.at(total, self.indices[picked], self.data[picked])
+        np.add.at(total, self.indices[picked], self.values(picked))
         return total
 
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
@@ -65,7 +87,7 @@ class Columns:
             table[rows] = -1
         hit = np.flatnonzero(at >= 0)
         j = np.repeat(np.fromiter(first.values(), np.int64, len(first)), sizes)[hit]
-        block[at[hit], j] = True if present else self.data[picked[hit]]
+        block[at[hit], j] = True if present else self.values(picked[hit])
         return _repeats(block, cols, first)
 
     def volume(self, cols: Sequence[int]) -> int:
@@ -83,16 +105,29 @@ class Rows:
     indices: np.ndarray
     data: np.ndarray | None  # None: every stored value is True
     width: int = 0  # one more than the highest column stored
+    # When set, `data` holds only each row's first values, row r's at
+    # data[data_ptr[r] : data_ptr[r + 1]]; the row's other values are 1.
+    data_ptr: np.ndarray | None = None
 
     @classmethod
     def build(
         cls, rows: np.ndarray, cols: np.ndarray, data: np.ndarray | None, n_rows: int
     ) -> Rows:
-        order = np.lexsort((cols, rows))
+        """From (row, col) pairs sorted by row, then column."""
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
-        kept = None if data is None else data[order]
         width = int(cols.max()) + 1 if len(cols) else 0
-        return cls(indptr.astype(np.int64), cols[order].astype(np.int32), kept, width)
+        return cls(indptr.astype(np.int64), cols.astype(np.int32), data, width)
+
+    def values(self, at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The values stored at positions `at`, of rows `rows`."""
+        assert self.data is not None
+        if self.data_ptr is None:
+            return self.data[at]
+        at = at - self.indptr[rows] + self.data_ptr[rows]
+        out = np.ones(len(at), dtype=self.data.dtype)
+        inside = at < self.data_ptr[rows + 1]
+        out[inside] = self.data[at[inside]]
+        return out
 
     def gather(self, rows: np.ndarray, cols: Sequence[int]) -> np.ndarray:
         """Dense rows × cols of stored values (float32, or bool); a column of -1 is all zero.
@@ -113,8 +148,35 @@ class Rows:
             table[keys] = -1
         hit = np.flatnonzero(at >= 0)
         owner = np.repeat(np.arange(len(rows)), sizes)[hit]
-        block[owner, at[hit]] = True if self.data is None else self.data[stored[hit]]
+        block[owner, at[hit]] = True if self.data is None else self.values(stored[hit], rows[owner])
         return _repeats(block, cols, first)
+
+
+def side_by_side(parts: Sequence[Rows], offsets: Sequence[int]) -> Rows:
+    """The parts in one matrix, part i's columns moved right by offsets[i] (increasing, beyond
+    the previous part's columns), with the first part's values; the others' read as 1."""
+    sizes = [np.diff(p.indptr) for p in parts]
+    indptr = np.concatenate([[0], np.cumsum(np.sum(sizes, axis=0))]).astype(np.int64)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    before = indptr[:-1].copy()
+    for part, size, at in zip(parts, sizes, offsets, strict=True):
+        dest = np.repeat(before - part.indptr[:-1], size)
+        dest += np.arange(len(dest))
+        indices[dest] = part.indices + np.int32(at)
+        before += size
+    width = max([at + p.width for p, at in zip(parts, offsets, strict=True) if p.width] or [0])
+    return Rows(indptr, indices, parts[0].data, width, parts[0].indptr)
+
+
+def one_after_other(parts: Sequence[Columns]) -> Columns:
+    """The parts' columns in one matrix, one part after the other, with the first part's
+    values; the others' read as 1."""
+    starts = np.cumsum([0, *(p.indptr[-1] for p in parts)])
+    indptr = [p.indptr[1:] + at for p, at in zip(parts, starts, strict=False)]
+    indices = np.concatenate([p.indices for p in parts])
+    return Columns(
+        np.concatenate([[0], *indptr]).astype(np.int64), indices, parts[0].data, parts[0].rows
+    )
 
 
 def gather(
@@ -178,9 +240,13 @@ def bm25(
     weights = np.array([idf(d, n) if d else 0.0 for d in df.tolist()], dtype=np.float32)
     l_avg = lengths.mean()
     k = K1 * ((1 - B) + B * lengths.astype(np.float64) / l_avg)
-    tf64 = tf.astype(np.float32).astype(np.float64)
-    part = tf64 / (k[rows] + tf64)
-    return (weights[cols].astype(np.float64) * part).astype(np.float32)
+    out = np.empty(len(rows), dtype=np.float32)
+    for a in range(0, len(rows), BM25_CHUNK):  # in slices: float64 temporaries stay small
+        at = slice(a, a + BM25_CHUNK)
+        tf64 = tf[at].astype(np.float32).astype(np.float64)
+        part = tf64 / (k[rows[at]] + tf64)
+        out[at] = weights[cols[at]].astype(np.float64) * part
+    return out
 
 
 def distinct(

@@ -4,6 +4,7 @@ tokens one process gives."""
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import bm25s
 import numpy as np
@@ -102,3 +103,14 @@ def test_workers_tokenise_as_one_process(matcher: Matcher, monkeypatch: pytest.M
         assert [found.of_text(i) for i in found.of.tolist()] == expected
         normal = [found.normal[a:b] for a, b in itertools.pairwise(found.normal_ptr.tolist())]
         assert [normal[i] for i in found.of.tolist()] == [normalize(text) for text in texts]
+
+
+def test_a_pickled_index_keeps_the_pair_rows_once(matcher: Matcher) -> None:
+    ix = matcher._index
+    again = pickle.loads(pickle.dumps(ix, protocol=pickle.HIGHEST_PROTOCOL))
+    assert np.shares_memory(again.pair_bm25.indices, again.cell_columns.indices)
+    assert again.pair_bm25.indices.tolist() == ix.pair_bm25.indices.tolist()
+    assert (
+        again.pair_bm25.accumulate([0, 5, 9]).tobytes()
+        == ix.pair_bm25.accumulate([0, 5, 9]).tobytes()
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.sparse import Columns, Rows, gather
+from knowledge.sparse import Columns, Rows, gather, one_after_other, side_by_side
 
 
 def _matrix(seed: int, n_rows: int = 60, n_cols: int = 90) -> tuple[np.ndarray, Rows, Columns]:
@@ -46,3 +46,18 @@ def test_accumulate_adds_column_after_column() -> None:
         for col in cols:
             expected += dense[:, col]
         assert by_col.accumulate(cols).tobytes() == expected.tobytes()
+
+
+def test_side_by_side_keeps_the_first_parts_values_and_reads_the_others_as_one() -> None:
+    for seed in range(10):
+        first, first_rows, first_cols = _matrix(seed, n_cols=40)
+        second, second_rows, _ = _matrix(50 + seed, n_cols=30)
+        dense = np.hstack([first, (second != 0).astype(np.float32)])
+        second_rows.data = None
+        by_row = side_by_side([first_rows, second_rows], [0, 40])
+        by_col = one_after_other([first_cols, Columns.of(second_rows, 30)])
+        rows = np.arange(len(dense))
+        cols = list(range(dense.shape[1]))
+        assert by_row.gather(rows, cols).tobytes() == dense.tobytes()
+        assert by_col.gather(rows, cols).tobytes() == dense.tobytes()
+        assert np.allclose(by_col.accumulate(cols), dense.sum(axis=1))
