@@ -14,7 +14,7 @@ import numpy as np
 
 from .kb import Entry
 from .layout import entry_pairs, layout
-from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side
+from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side, unique
 from .textwork import TextWork
 
 
@@ -102,7 +102,7 @@ class Index:
         """Pinyin keys of the entries' words of two characters or more."""
         rows, cols = self._own
         del self._own
-        used = np.unique(cols).tolist()
+        used = unique(cols).tolist()
         keys = {c: sound(self.terms[c]) for c in used if len(self.terms[c]) >= 2}
         self.sounds_list = sorted(set(keys.values()))
         self.sound_id = {k: i for i, k in enumerate(self.sounds_list)}

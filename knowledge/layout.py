@@ -13,6 +13,7 @@ import numpy as np
 
 from .kb import Entry
 from .normalize import normalize
+from .sparse import unique
 from .textwork import TextWork
 
 PAIR_BASE = 0x110001  # a pair's key is first * PAIR_BASE + second + 1; one character: second = -1
@@ -39,7 +40,10 @@ def layout(entries: Sequence[Entry], work: TextWork) -> Layout:
     answers = [f"{e.answer} {e.next_steps}" for e in entries]
     found = work.tokens([*texts, *(" ".join(e.keywords) for e in entries), *answers])
     n, n_texts = len(entries), len(texts)
-    keywords = [[normalize(k) for k in e.keywords] for e in entries]
+    normal: dict[str, str] = {}  # keywords repeat across entries
+    keywords = [
+        [normal.get(k) or normal.setdefault(k, normalize(k)) for k in e.keywords] for e in entries
+    ]
     terms = sorted({"", *found.words, *(k for ks in keywords for k in ks)})
     term_id = {t: i for i, t in enumerate(terms)}
     rank = np.array([term_id[w] for w in found.words], dtype=np.int32)
@@ -176,10 +180,10 @@ def entry_pairs(
             ]
         )
         key = np.concatenate([keys, kw_keys, word_keys[runs(word_ptr[words], sizes)]])
-        both = np.unique((entry - e0) * (PAIR_BASE * PAIR_BASE) + key)
+        both = unique((entry - e0) * (PAIR_BASE * PAIR_BASE) + key)
         rows = (both // (PAIR_BASE * PAIR_BASE) + e0).astype(np.int32)
         blocks.append((rows, both % (PAIR_BASE * PAIR_BASE)))
-    every = np.unique(np.concatenate([np.zeros(0, np.int64), *(np.unique(k) for _, k in blocks)]))
+    every = unique(np.concatenate([np.zeros(0, np.int64), *(unique(k) for _, k in blocks)]))
     for i, (entry, key) in enumerate(blocks):  # keys to pair ids, block by block
         blocks[i] = (entry, np.searchsorted(every, key).astype(np.int32))
     rows = np.concatenate([np.zeros(0, np.int32), *(e for e, _ in blocks)])

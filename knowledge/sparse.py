@@ -35,19 +35,16 @@ class Columns:
         cls, rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]
     ) -> Columns:
         """From (row, col) pairs sorted by row, then column."""
-        order = np.argsort(cols, kind="stable")
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))])
-        return cls(indptr.astype(np.int64), rows[order].astype(np.int32), data[order], shape[0])
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+        order, by_row, col_ptr = by_column(indptr, cols, shape[1])
+        return cls(col_ptr, by_row, data[order], shape[0])
 
     @classmethod
     def of(cls, by_row: Rows, n_cols: int) -> Columns:
         """The same matrix stored by column."""
-        order = np.argsort(by_row.indices, kind="stable")
-        sizes = np.diff(by_row.indptr)
-        rows = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(by_row.indices, minlength=n_cols))])
+        order, rows, indptr = by_column(by_row.indptr, by_row.indices, n_cols)
         data = np.ones(0, np.float32) if by_row.data is None else by_row.data[order]
-        return cls(indptr.astype(np.int64), rows, data, len(sizes))
+        return cls(indptr, rows, data, len(by_row.indptr) - 1)
 
     def values(self, at: np.ndarray) -> np.ndarray:
         """The values stored at positions `at`."""
@@ -247,6 +244,30 @@ def bm25(
         part = tf64 / (k[rows[at]] + tf64)
         out[at] = weights[cols[at]].astype(np.float64) * part
     return out
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) by sorting: numpy 2's hashing unique is many times slower on the
+    millions of integer keys of a build."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    return ordered[new]
+
+
+def by_column(indptr: np.ndarray, cols: np.ndarray, n_cols: int) -> tuple[np.ndarray, ...]:
+    """For a matrix stored by row (`indptr`, `cols`): the order of its values by column (rows
+    ascending within a column), their rows in that order and the column pointers. scipy's
+    counting sort, imported for builds only: loading a built index needs no scipy."""
+    from scipy.sparse import csr_matrix
+
+    n_rows = len(indptr) - 1
+    order = np.arange(len(cols), dtype=np.int64)
+    csc = csr_matrix((order, cols, indptr), shape=(n_rows, n_cols)).tocsc()
+    return csc.data, csc.indices.astype(np.int32), csc.indptr.astype(np.int64)
 
 
 def distinct(

@@ -113,7 +113,7 @@ class LegalTokenizer:
         self._synonyms = {normalize(k): normalize(v) for k, v in synonyms.items() if normalize(k)}
         self.legal_terms = frozenset(
             w
-            for w in {*map(normalize, words), *self._synonyms, *self._synonyms.values()}
+            for w in {*map(normalize, set(words)), *self._synonyms, *self._synonyms.values()}
             if len(w) >= 2
         )
         # How common a word is in everyday Chinese, taken before our own words are added.
