@@ -54,12 +54,13 @@ class Index:
         n_entries: int,
     ) -> None:
         n_terms, n_docs = len(self.terms), len(lengths)
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), lengths)
         self.doc_entry = owner.astype(np.int32)
         d_rows, d_cols, d_tf = distinct(rows, tokens, n_terms)
         scores = bm25(d_rows, d_cols, d_tf, lengths, n_terms)
         self.docs = Columns.build(d_rows, d_cols, scores, (n_docs, n_terms))
         self.doc_words = Rows.build(d_rows, d_cols, None, n_docs)
+        del scores
         # The scorer's idf counts a paraphrase's words, not bm25s's [""] for an empty one.
         real = stand_in[d_rows] == 0
         df = np.bincount(d_cols[real], minlength=n_terms)
@@ -71,11 +72,17 @@ class Index:
         nonempty = np.diff(np.append(starts, len(values))) > 0
         if len(values):
             weight[nonempty] = np.add.reduceat(values, starts[nonempty])
+        del d_rows, d_cols, d_tf, real, values
         self.doc_weight = np.where(weight > 0, weight, 1.0)
         self.doc_start = np.searchsorted(owner, np.arange(n_entries), "left")
         self.doc_end = np.searchsorted(owner, np.arange(n_entries), "right")
-        # Per entry, its words with how often: BM25 over the entry's paraphrases together.
-        o_rows, o_cols, o_tf = distinct(owner[rows], tokens, n_terms)
+        self._entry_words(owner[rows], tokens, n_entries)
+
+    def _entry_words(self, owner: np.ndarray, tokens: np.ndarray, n_entries: int) -> None:
+        """Per entry, its words with how often: BM25 over the entry's paraphrases together."""
+        n_terms = len(self.terms)
+        o_rows, o_cols, o_tf = distinct(owner, tokens, n_terms)
+        del owner
         self._own = o_rows, o_cols
         kept = o_cols != 0  # bm25s is given them without "" (the stand-in of an empty doc)
         e_rows, e_cols, e_tf = o_rows[kept], o_cols[kept], o_tf[kept]
@@ -91,8 +98,8 @@ class Index:
         n_terms = len(self.terms)
         rows, cols, _ = distinct(rows, cols, n_terms)
         own_rows, own_cols = self._own
-        own = own_rows * n_terms + own_cols  # sorted, as distinct gives them
-        keys = rows * n_terms + cols
+        own = own_rows.astype(np.int64) * n_terms + own_cols  # sorted, as distinct gives them
+        keys = rows.astype(np.int64) * n_terms + cols
         at = np.minimum(np.searchsorted(own, keys), max(len(own) - 1, 0))
         shared = own[at] == keys if len(own) else np.zeros(len(keys), dtype=bool)
         rows, cols = rows[~shared], cols[~shared]

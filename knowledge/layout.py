@@ -37,9 +37,11 @@ class Layout:
 
 def layout(entries: Sequence[Entry], work: TextWork) -> Layout:
     texts = [t for e in entries for t in (e.title, *e.questions)]
-    answers = [f"{e.answer} {e.next_steps}" for e in entries]
-    found = work.tokens([*texts, *(" ".join(e.keywords) for e in entries), *answers])
     n, n_texts = len(entries), len(texts)
+    texts += [" ".join(e.keywords) for e in entries]
+    texts += [f"{e.answer} {e.next_steps}" for e in entries]
+    found = work.tokens(texts, normalised=n_texts)
+    del texts
     normal: dict[str, str] = {}  # keywords repeat across entries
     keywords = [
         [normal.get(k) or normal.setdefault(k, normalize(k)) for k in e.keywords] for e in entries
@@ -65,11 +67,11 @@ def layout(entries: Sequence[Entry], work: TextWork) -> Layout:
     starts, lengths = np.empty(n_docs, np.int64), np.empty(n_docs, np.int64)
     starts[~is_keywords], lengths[~is_keywords] = ptr[of_text], ptr[of_text + 1] - ptr[of_text]
     starts[is_keywords], lengths[is_keywords] = listed_at, np.frombuffer(listed_len, np.int64)
-    doc_entry = np.repeat(np.arange(n, dtype=np.int64), per_entry)
+    doc_entry = np.repeat(np.arange(n, dtype=np.int32), per_entry)
     met = _first_met(source[runs(starts, lengths)], lengths, terms)
     stand_in = (lengths == 0).astype(np.int64)
     starts[lengths == 0], lengths[lengths == 0] = len(source) - 1, 1
-    doc_tokens = source[runs(starts, lengths)].astype(np.int64)
+    doc_tokens = source[runs(starts, lengths)]
     del source
     normal_at = found.normal_ptr
     pieces = [
@@ -89,8 +91,8 @@ def layout(entries: Sequence[Entry], work: TextWork) -> Layout:
         stand_in,
         "".join(pieces),
         np.concatenate([[0], np.cumsum(text_len)]),
-        np.repeat(np.arange(n, dtype=np.int64), answer_len),
-        tokens[runs(ptr[answer], answer_len)].astype(np.int64),
+        np.repeat(np.arange(n, dtype=np.int32), answer_len),
+        tokens[runs(ptr[answer], answer_len)],
         keywords,
     )
 
@@ -162,7 +164,7 @@ def entry_pairs(
     doc_ptr = np.concatenate([[0], np.cumsum(np.bincount(lay.doc_entry, minlength=n))])
     own_ptr = np.searchsorted(own_rows, np.arange(n + 1))
     kw_at = np.searchsorted(kw_entry, np.arange(n + 1))
-    blocks = []
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []
     for e0 in range(0, n, BLOCK):
         e1 = min(n, e0 + BLOCK)
         d0, d1 = doc_ptr[e0], doc_ptr[e1]
@@ -177,15 +179,16 @@ def entry_pairs(
                 lay.doc_entry[d0 + doc],
                 kw_entry[k0 + kw_of],
                 np.repeat(own_rows[own_ptr[e0] : own_ptr[e1]], sizes),
-            ]
+            ],
+            dtype=np.int64,
         )
         key = np.concatenate([keys, kw_keys, word_keys[runs(word_ptr[words], sizes)]])
         both = unique((entry - e0) * (PAIR_BASE * PAIR_BASE) + key)
         rows = (both // (PAIR_BASE * PAIR_BASE) + e0).astype(np.int32)
         blocks.append((rows, both % (PAIR_BASE * PAIR_BASE)))
     every = unique(np.concatenate([np.zeros(0, np.int64), *(unique(k) for _, k in blocks)]))
-    for i, (entry, key) in enumerate(blocks):  # keys to pair ids, block by block
-        blocks[i] = (entry, np.searchsorted(every, key).astype(np.int32))
+    for i, (owner, found) in enumerate(blocks):  # keys to pair ids, block by block
+        blocks[i] = (owner, np.searchsorted(every, found).astype(np.int32))
     rows = np.concatenate([np.zeros(0, np.int32), *(e for e, _ in blocks)])
     cols = np.concatenate([np.zeros(0, np.int32), *(k for _, k in blocks)])
     return [pair_text(k) for k in every.tolist()], rows, cols

@@ -113,7 +113,7 @@ class Rows:
         """From (row, col) pairs sorted by row, then column."""
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))])
         width = int(cols.max()) + 1 if len(cols) else 0
-        return cls(indptr.astype(np.int64), cols.astype(np.int32), data, width)
+        return cls(indptr.astype(np.int64), cols.astype(np.int32, copy=False), data, width)
 
     def values(self, at: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The values stored at positions `at`, of rows `rows`."""
@@ -275,4 +275,5 @@ def distinct(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (row, col) pairs, sorted, with how often each occurred."""
     keys, counts = np.unique(rows.astype(np.int64) * max(width, 1) + cols, return_counts=True)
-    return keys // max(width, 1), keys % max(width, 1), counts
+    rows, cols = np.divmod(keys, max(width, 1))
+    return rows.astype(np.int32), cols.astype(np.int32), counts

@@ -34,7 +34,7 @@ class _Tokenizer(Protocol):
 
 @dataclass
 class Texts:
-    """Distinct texts with their tokens (ids into `words`) and their normalised form."""
+    """Distinct texts with their tokens (ids into `words`) and normalised forms."""
 
     words: list[str]  # numbered as first met
     tokens: np.ndarray  # int32, every text's word ids one text after the other
@@ -62,14 +62,14 @@ def _start(state: bytes) -> None:
     _worker.clause_memory = BUILD_CLAUSE_MEMORY
 
 
-def _chunk(tokenizer: _Tokenizer, texts: list[str]) -> _Chunk:
+def _chunk(tokenizer: _Tokenizer, texts: list[str], wanted: np.ndarray) -> _Chunk:
     vocabulary: dict[str, int] = {}
     ids, counts, normal = [], [], []
-    for text in texts:
+    for text, normalised in zip(texts, wanted.tolist(), strict=True):
         found = tokenizer.tokens(text)
         ids += [vocabulary.setdefault(t, len(vocabulary)) for t in found]
         counts.append(len(found))
-        normal.append(normalize(text))
+        normal.append(normalize(text) if normalised else "")
     lengths = np.fromiter(map(len, normal), np.int64, len(normal))
     return (
         list(vocabulary),
@@ -80,9 +80,20 @@ def _chunk(tokenizer: _Tokenizer, texts: list[str]) -> _Chunk:
     )
 
 
-def _work(texts: list[str]) -> _Chunk:
+def _packed(texts: list[str], wanted: np.ndarray) -> tuple[bytes, bytes, bytes]:
+    """Texts for a worker as one UTF-8 blob: pickling each str would leave a UTF-8 copy of
+    it cached in the parent's string for as long as the string lives."""
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    return "".join(texts).encode("utf-8", "surrogatepass"), lengths.tobytes(), wanted.tobytes()
+
+
+def _work(packed: tuple[bytes, bytes, bytes]) -> _Chunk:
     assert _worker is not None
-    return _chunk(_worker, texts)
+    blob, lengths, wanted = packed
+    joined = blob.decode("utf-8", "surrogatepass")
+    ends = np.cumsum(np.frombuffer(lengths, np.int64)).tolist()
+    texts = [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return _chunk(_worker, texts, np.frombuffer(wanted, dtype=bool))
 
 
 def workers_for(count: int) -> int:
@@ -100,18 +111,22 @@ class TextWork:
     def __init__(self, tokenizer: _Tokenizer) -> None:
         self.tokenizer = tokenizer
 
-    def tokens(self, texts: Sequence[str]) -> Texts:
-        """Each distinct text of `texts` with its tokens and normalised form."""
+    def tokens(self, texts: Sequence[str], normalised: int = 0) -> Texts:
+        """Each distinct text of `texts` with its tokens, and with its normalised form if it
+        is among the first `normalised` texts ("" for the others)."""
         number: dict[str, int] = {}
         of = np.fromiter((number.setdefault(t, len(number)) for t in texts), np.int64, len(texts))
         distinct = list(number)
         del number
-        chunks = [distinct[i : i + CHUNK] for i in range(0, len(distinct), CHUNK)]
+        wanted = np.zeros(len(distinct), dtype=bool)
+        wanted[of[:normalised]] = True
+        starts = range(0, len(distinct), CHUNK)
+        chunks = [(distinct[i : i + CHUNK], wanted[i : i + CHUNK]) for i in starts]
         workers = workers_for(len(distinct))
         if workers <= 1:
             memory, self.tokenizer.clause_memory = self.tokenizer.clause_memory, BUILD_CLAUSE_MEMORY
             try:
-                return _joined(map(lambda c: _chunk(self.tokenizer, c), chunks), of)
+                return _joined((_chunk(self.tokenizer, *c) for c in chunks), of)
             finally:
                 self.tokenizer.clause_memory = memory
                 self.tokenizer.forget_clauses()
@@ -120,7 +135,7 @@ class TextWork:
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start, initargs=(state,)
         ) as pool:
-            return _joined(pool.map(_work, chunks), of)
+            return _joined(pool.map(_work, [_packed(*c) for c in chunks]), of)
 
 
 def _joined(chunks: Iterable[_Chunk], of: np.ndarray) -> Texts:

@@ -95,9 +95,9 @@ def test_word_idf_is_the_plain_one(matcher: Matcher) -> None:
 
 def test_workers_tokenise_as_one_process(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [q for e in matcher.kb.entries[:120] for q in (e.title, *e.questions, e.answer)]
-    alone = TextWork(matcher.tokenizer).tokens(texts)
+    alone = TextWork(matcher.tokenizer).tokens(texts, normalised=len(texts))
     monkeypatch.setenv("PUFA_BUILD_WORKERS", "2")
-    together = TextWork(matcher.tokenizer).tokens(texts)
+    together = TextWork(matcher.tokenizer).tokens(texts, normalised=len(texts))
     expected = [matcher.tokenizer.tokens(text) for text in texts]
     for found in (alone, together):
         assert [found.of_text(i) for i in found.of.tolist()] == expected
