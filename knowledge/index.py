@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .allocator import map_large_blocks, trim
 from .kb import Entry
 from .layout import entry_pairs, layout
 from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side, unique
@@ -31,6 +32,7 @@ class Index:
     def __init__(
         self, entries: Sequence[Entry], work: TextWork, sound: Callable[[str], str]
     ) -> None:
+        map_large_blocks()
         lay = layout(entries, work)
         self.doc_text, self.doc_offsets = lay.doc_text, lay.doc_offsets
         self.terms, self.first_met = lay.terms, lay.first_met
@@ -44,6 +46,7 @@ class Index:
         self._sounds(n, sound)
         self._pairs(pair_rows, pair_cols, n)
         self._cells(n)
+        trim()
 
     def _docs(
         self,
@@ -129,7 +132,7 @@ class Index:
         self.pair_idf = np.array([idf(d, max(n_entries, 1)) if d else 0.0 for d in df.tolist()])
         lengths = np.bincount(rows, minlength=n_entries).astype(np.int64)
         lengths[lengths == 0] = 1  # bm25s's [""] for an entry without pairs
-        scores = bm25(rows, cols, np.ones(len(rows), dtype=np.int64), lengths, len(self.pairs))
+        scores = bm25(rows, cols, np.ones(len(rows), dtype=np.int8), lengths, len(self.pairs))
         self.pair_bm25 = Columns.build(rows, cols, scores, (n_entries, len(self.pairs)))
         self.pair_rows = Rows.build(rows, cols, None, n_entries)
 
@@ -142,14 +145,15 @@ class Index:
         n_terms, n_sounds = len(self.terms), len(self.sounds_list)
         parts = (self._entries, self.answers, self.sounds, self.pair_rows)
         self.cell_offsets = (0, n_terms, 2 * n_terms, 2 * n_terms + n_sounds)
-        self.cells = side_by_side(parts, self.cell_offsets)
         widths = (n_terms, n_terms, n_sounds)
         by_column = [Columns.of(p, width) for p, width in zip(parts, widths, strict=False)]
         pairs = self.pair_bm25
         by_column.append(Columns(pairs.indptr, pairs.indices, np.ones(0, np.float32), n_entries))
         self.cell_columns = one_after_other(by_column)
-        del self._entries, self.answers, self.sounds, self.pair_rows, by_column
+        del by_column
         pairs.indices = self._pair_rows()
+        self.cells = side_by_side(parts, self.cell_offsets)
+        del parts, self._entries, self.answers, self.sounds, self.pair_rows
 
     def _pair_rows(self) -> np.ndarray:
         start = int(self.cell_columns.indptr[self.cell_offsets[3]])

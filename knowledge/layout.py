@@ -17,6 +17,7 @@ from .sparse import unique
 from .textwork import TextWork
 
 PAIR_BASE = 0x110001  # a pair's key is first * PAIR_BASE + second + 1; one character: second = -1
+PAIRS = PAIR_BASE * PAIR_BASE  # more than any key
 BLOCK = 4096  # entries whose character pairs are collected at once
 
 
@@ -164,7 +165,7 @@ def entry_pairs(
     doc_ptr = np.concatenate([[0], np.cumsum(np.bincount(lay.doc_entry, minlength=n))])
     own_ptr = np.searchsorted(own_rows, np.arange(n + 1))
     kw_at = np.searchsorted(kw_entry, np.arange(n + 1))
-    blocks: list[tuple[np.ndarray, np.ndarray]] = []
+    blocks: list[np.ndarray] = []  # each block's (entry - e0, key) as one number, sorted
     for e0 in range(0, n, BLOCK):
         e1 = min(n, e0 + BLOCK)
         d0, d1 = doc_ptr[e0], doc_ptr[e1]
@@ -183,14 +184,16 @@ def entry_pairs(
             dtype=np.int64,
         )
         key = np.concatenate([keys, kw_keys, word_keys[runs(word_ptr[words], sizes)]])
-        both = unique((entry - e0) * (PAIR_BASE * PAIR_BASE) + key)
-        rows = (both // (PAIR_BASE * PAIR_BASE) + e0).astype(np.int32)
-        blocks.append((rows, both % (PAIR_BASE * PAIR_BASE)))
-    every = unique(np.concatenate([np.zeros(0, np.int64), *(unique(k) for _, k in blocks)]))
-    for i, (owner, found) in enumerate(blocks):  # keys to pair ids, block by block
-        blocks[i] = (owner, np.searchsorted(every, found).astype(np.int32))
-    rows = np.concatenate([np.zeros(0, np.int32), *(e for e, _ in blocks)])
-    cols = np.concatenate([np.zeros(0, np.int32), *(k for _, k in blocks)])
+        blocks.append(unique((entry - e0) * PAIRS + key))
+    every = unique(np.concatenate([np.zeros(0, np.int64), *(unique(b % PAIRS) for b in blocks)]))
+    total = sum(map(len, blocks))
+    rows, cols = np.empty(total, np.int32), np.empty(total, np.int32)
+    done = 0
+    for e0 in range(0, n, BLOCK):  # keys to pair ids, block by block
+        owner, key = np.divmod(blocks.pop(0), PAIRS)
+        rows[done : done + len(key)] = owner + e0
+        cols[done : done + len(key)] = np.searchsorted(every, key)
+        done += len(key)
     return [pair_text(k) for k in every.tolist()], rows, cols
 
 

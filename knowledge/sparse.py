@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 K1, B = 1.5, 0.75
-BM25_CHUNK = 1 << 21
+BM25_CHUNK = 1 << 21  # values handled at once where temporaries would be large
 
 
 def idf(df: int, n: int) -> float:
@@ -155,11 +155,14 @@ def side_by_side(parts: Sequence[Rows], offsets: Sequence[int]) -> Rows:
     sizes = [np.diff(p.indptr) for p in parts]
     indptr = np.concatenate([[0], np.cumsum(np.sum(sizes, axis=0))]).astype(np.int64)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    before = indptr[:-1].copy()
+    before = indptr[:-1].copy()  # where each row's next part goes
     for part, size, at in zip(parts, sizes, offsets, strict=True):
-        dest = np.repeat(before - part.indptr[:-1], size)
-        dest += np.arange(len(dest))
-        indices[dest] = part.indices + np.int32(at)
+        step = max(1, len(size) * BM25_CHUNK // max(len(part.indices), 1))
+        for r in range(0, len(size), step):  # a few rows at a time: small temporaries
+            rows = slice(r, r + step)
+            a, b = part.indptr[r], part.indptr[min(r + step, len(size))]
+            dest = np.repeat(before[rows] - part.indptr[:-1][rows], size[rows]) + np.arange(a, b)
+            indices[dest] = part.indices[a:b] + np.int32(at)
         before += size
     width = max([at + p.width for p, at in zip(parts, offsets, strict=True) if p.width] or [0])
     return Rows(indptr, indices, parts[0].data, width, parts[0].indptr)
@@ -265,9 +268,11 @@ def by_column(indptr: np.ndarray, cols: np.ndarray, n_cols: int) -> tuple[np.nda
     from scipy.sparse import csr_matrix
 
     n_rows = len(indptr) - 1
-    order = np.arange(len(cols), dtype=np.int64)
-    csc = csr_matrix((order, cols, indptr), shape=(n_rows, n_cols)).tocsc()
-    return csc.data, csc.indices.astype(np.int32), csc.indptr.astype(np.int64)
+    small = np.int32 if max(len(cols), n_rows, n_cols) < 2**31 else np.int64  # scipy's dtype
+    order = np.arange(len(cols), dtype=small)
+    by_row = (order, cols.astype(small, copy=False), indptr.astype(small, copy=False))
+    csc = csr_matrix(by_row, shape=(n_rows, n_cols), copy=False).tocsc()
+    return csc.data, csc.indices.astype(np.int32, copy=False), csc.indptr.astype(np.int64)
 
 
 def distinct(
