@@ -116,7 +116,7 @@ class Index:
         keys = {c: sound(self.terms[c]) for c in used if len(self.terms[c]) >= 2}
         self.sounds_list = sorted(set(keys.values()))
         self.sound_id = {k: i for i, k in enumerate(self.sounds_list)}
-        of = np.full(len(self.terms), -1, dtype=np.int64)
+        of = np.full(len(self.terms), -1, dtype=np.int32)
         for col, key in keys.items():
             of[col] = self.sound_id[key]
         s = of[cols]

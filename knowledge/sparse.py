@@ -279,6 +279,18 @@ def distinct(
     rows: np.ndarray, cols: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (row, col) pairs, sorted, with how often each occurred."""
-    keys, counts = np.unique(rows.astype(np.int64) * max(width, 1) + cols, return_counts=True)
-    rows, cols = np.divmod(keys, max(width, 1))
-    return rows.astype(np.int32), cols.astype(np.int32), counts
+    keys = rows.astype(np.int64)
+    keys *= max(width, 1)
+    keys += cols
+    keys.sort()  # in place, and by sorting: see unique()
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    counts = np.diff(np.append(starts, len(keys)))
+    keys = keys[starts]
+    rows, cols = np.empty(len(keys), np.int32), np.empty(len(keys), np.int32)
+    np.floor_divide(keys, max(width, 1), out=rows, casting="unsafe")  # no int64 copies
+    np.remainder(keys, max(width, 1), out=cols, casting="unsafe")
+    return rows, cols, counts
