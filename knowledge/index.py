@@ -143,17 +143,17 @@ class Index:
         the own words' values are stored; the others are 1. By column, the pairs' rows are
         those of `pair_bm25`, which reads them from here."""
         n_terms, n_sounds = len(self.terms), len(self.sounds_list)
-        parts = (self._entries, self.answers, self.sounds, self.pair_rows)
+        parts = [self._entries, self.answers, self.sounds, self.pair_rows]
+        del self._entries, self.answers, self.sounds, self.pair_rows
         self.cell_offsets = (0, n_terms, 2 * n_terms, 2 * n_terms + n_sounds)
         widths = (n_terms, n_terms, n_sounds)
         by_column = [Columns.of(p, width) for p, width in zip(parts, widths, strict=False)]
         pairs = self.pair_bm25
         by_column.append(Columns(pairs.indptr, pairs.indices, np.ones(0, np.float32), n_entries))
+        pairs.indices = np.zeros(0, np.int32)  # read from the cells' columns below
         self.cell_columns = one_after_other(by_column)
-        del by_column
         pairs.indices = self._pair_rows()
         self.cells = side_by_side(parts, self.cell_offsets)
-        del parts, self._entries, self.answers, self.sounds, self.pair_rows
 
     def _pair_rows(self) -> np.ndarray:
         start = int(self.cell_columns.indptr[self.cell_offsets[3]])

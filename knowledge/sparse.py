@@ -36,14 +36,15 @@ class Columns:
     ) -> Columns:
         """From (row, col) pairs sorted by row, then column."""
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
-        order, by_row, col_ptr = by_column(indptr, cols, shape[1])
-        return cls(col_ptr, by_row, data[order], shape[0])
+        values, by_row, col_ptr = by_column(indptr, cols, shape[1], data)
+        return cls(col_ptr, by_row, values, shape[0])
 
     @classmethod
     def of(cls, by_row: Rows, n_cols: int) -> Columns:
         """The same matrix stored by column."""
-        order, rows, indptr = by_column(by_row.indptr, by_row.indices, n_cols)
-        data = np.ones(0, np.float32) if by_row.data is None else by_row.data[order]
+        values = np.ones(len(by_row.indices), np.int8) if by_row.data is None else by_row.data
+        values, rows, indptr = by_column(by_row.indptr, by_row.indices, n_cols, values)
+        data = np.ones(0, np.float32) if by_row.data is None else values
         return cls(indptr, rows, data, len(by_row.indptr) - 1)
 
     def values(self, at: np.ndarray) -> np.ndarray:
@@ -149,14 +150,18 @@ class Rows:
         return _repeats(block, cols, first)
 
 
-def side_by_side(parts: Sequence[Rows], offsets: Sequence[int]) -> Rows:
+def side_by_side(parts: list[Rows], offsets: Sequence[int]) -> Rows:
     """The parts in one matrix, part i's columns moved right by offsets[i] (increasing, beyond
-    the previous part's columns), with the first part's values; the others' read as 1."""
+    the previous part's columns), with the first part's values; the others' read as 1.
+    Empties `parts`, freeing each part once copied."""
     sizes = [np.diff(p.indptr) for p in parts]
     indptr = np.concatenate([[0], np.cumsum(np.sum(sizes, axis=0))]).astype(np.int64)
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
     before = indptr[:-1].copy()  # where each row's next part goes
-    for part, size, at in zip(parts, sizes, offsets, strict=True):
+    width = max([at + p.width for p, at in zip(parts, offsets, strict=True) if p.width] or [0])
+    data, data_ptr = parts[0].data, parts[0].indptr
+    for size, at in zip(sizes, offsets, strict=True):
+        part = parts.pop(0)
         step = max(1, len(size) * BM25_CHUNK // max(len(part.indices), 1))
         for r in range(0, len(size), step):  # a few rows at a time: small temporaries
             rows = slice(r, r + step)
@@ -164,19 +169,20 @@ def side_by_side(parts: Sequence[Rows], offsets: Sequence[int]) -> Rows:
             dest = np.repeat(before[rows] - part.indptr[:-1][rows], size[rows]) + np.arange(a, b)
             indices[dest] = part.indices[a:b] + np.int32(at)
         before += size
-    width = max([at + p.width for p, at in zip(parts, offsets, strict=True) if p.width] or [0])
-    return Rows(indptr, indices, parts[0].data, width, parts[0].indptr)
+    return Rows(indptr, indices, data, width, data_ptr)
 
 
-def one_after_other(parts: Sequence[Columns]) -> Columns:
+def one_after_other(parts: list[Columns]) -> Columns:
     """The parts' columns in one matrix, one part after the other, with the first part's
-    values; the others' read as 1."""
+    values; the others' read as 1. Empties `parts`, freeing each part once copied."""
     starts = np.cumsum([0, *(p.indptr[-1] for p in parts)])
     indptr = [p.indptr[1:] + at for p, at in zip(parts, starts, strict=False)]
-    indices = np.concatenate([p.indices for p in parts])
-    return Columns(
-        np.concatenate([[0], *indptr]).astype(np.int64), indices, parts[0].data, parts[0].rows
-    )
+    indices = np.empty(int(starts[-1]), dtype=np.int32)
+    data, rows = parts[0].data, parts[0].rows
+    for at in starts[:-1].tolist():
+        part = parts.pop(0)
+        indices[at : at + len(part.indices)] = part.indices
+    return Columns(np.concatenate([[0], *indptr]).astype(np.int64), indices, data, rows)
 
 
 def gather(
@@ -261,16 +267,17 @@ def unique(values: np.ndarray) -> np.ndarray:
     return ordered[new]
 
 
-def by_column(indptr: np.ndarray, cols: np.ndarray, n_cols: int) -> tuple[np.ndarray, ...]:
-    """For a matrix stored by row (`indptr`, `cols`): the order of its values by column (rows
-    ascending within a column), their rows in that order and the column pointers. scipy's
-    counting sort, imported for builds only: loading a built index needs no scipy."""
+def by_column(
+    indptr: np.ndarray, cols: np.ndarray, n_cols: int, data: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a matrix stored by row (`indptr`, `cols`, `data`): its values in column order (rows
+    ascending within a column), their rows and the column pointers. scipy's counting sort,
+    imported for builds only: loading a built index needs no scipy."""
     from scipy.sparse import csr_matrix
 
     n_rows = len(indptr) - 1
     small = np.int32 if max(len(cols), n_rows, n_cols) < 2**31 else np.int64  # scipy's dtype
-    order = np.arange(len(cols), dtype=small)
-    by_row = (order, cols.astype(small, copy=False), indptr.astype(small, copy=False))
+    by_row = (data, cols.astype(small, copy=False), indptr.astype(small, copy=False))
     csc = csr_matrix(by_row, shape=(n_rows, n_cols), copy=False).tocsc()
     return csc.data, csc.indices.astype(np.int32, copy=False), csc.indptr.astype(np.int64)
 
