@@ -10,8 +10,9 @@ from __future__ import annotations
 import ctypes
 import sys
 
-M_MMAP_THRESHOLD = -3
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+HIGHEST_THRESHOLD = 32 * 1024 * 1024  # glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -27,14 +28,19 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def map_large_blocks() -> None:
-    """Keep glibc's threshold for a block of its own at its default, for good."""
+    """During a build: keep glibc's threshold for a block of its own at its default."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(M_MMAP_THRESHOLD, GLIBC_DEFAULT_THRESHOLD)
 
 
-def trim() -> None:
-    """Hand the heap's free pages back to the system."""
+def settle() -> None:
+    """After a build: hand the heap's free pages back to the system, and let the heap serve
+    blocks up to glibc's highest threshold again, as after a large free it would: a query's
+    temporaries of a few MB (scores over every paraphrase) are then reused, not mapped and
+    faulted in afresh each time."""
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+        libc.mallopt(M_MMAP_THRESHOLD, HIGHEST_THRESHOLD)
+        libc.mallopt(M_TRIM_THRESHOLD, 2 * HIGHEST_THRESHOLD)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .allocator import map_large_blocks, trim
+from .allocator import map_large_blocks, settle
 from .kb import Entry
 from .layout import entry_pairs, layout
 from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side, unique
@@ -46,7 +46,7 @@ class Index:
         self._sounds(n, sound)
         self._pairs(pair_rows, pair_cols, n)
         self._cells(n)
-        trim()
+        settle()
 
     def _docs(
         self,
