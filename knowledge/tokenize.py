@@ -189,9 +189,13 @@ class LegalTokenizer:
 
     def synonym_terms(self, norm: str) -> list[str]:
         terms: list[str] = []
-        starts, at = self._synonym_starts, 0
-        while at < len(norm):  # left to right, no overlaps, the first key (longest) that fits
-            key = next((k for k in starts.get(norm[at], ()) if norm.startswith(k, at)), None)
+        starts, at, size = self._synonym_starts, 0, len(norm)
+        while at < size:  # left to right, no overlaps, the first key (longest) that fits
+            key = None
+            for candidate in starts.get(norm[at], ()):
+                if norm.startswith(candidate, at):
+                    key = candidate
+                    break
             if key is None:
                 at += 1
                 continue
