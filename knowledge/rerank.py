@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,21 @@ class Profile:
     """What the reranker knows of one entry, from its own title, paraphrases and answer."""
 
     topic: str
-    title_pairs: frozenset[str]
+    texts: tuple[str, ...]  # its title and paraphrases, normalised
     typical: Mapping[str, float]  # word → share of the entry's title and paraphrases using it
-    asks: np.ndarray  # share of them making each kind of ask (cues.ASKS)
     sides: np.ndarray  # share of them with each side or stage word (cues.SIDES)
     breadth: float
     answer_length: float
+
+    # Read by the reranker's own order only, not by the answer-first decision.
+    @cached_property
+    def title_pairs(self) -> frozenset[str]:
+        return _pairs(self.texts[0])
+
+    @cached_property
+    def asks(self) -> np.ndarray:
+        """Share of the texts making each kind of ask (cues.ASKS)."""
+        return np.mean([cues.asks(t) for t in self.texts], axis=0)
 
 
 def profile(entry: Entry, texts: Sequence[str], words: Sequence[Collection[str]]) -> Profile:
@@ -77,9 +87,8 @@ def profile(entry: Entry, texts: Sequence[str], words: Sequence[Collection[str]]
         counts.update(set(found))
     return Profile(
         entry.topic,
-        _pairs(texts[0]),
+        tuple(texts),
         {t: n / len(texts) for t, n in counts.items()},
-        np.mean([cues.asks(t) for t in texts], axis=0),
         np.mean([cues.sides(t) for t in texts], axis=0),
         math.log(1 + len(counts)),
         math.log(1 + len(entry.answer)),
