@@ -35,6 +35,9 @@ DATA_FILE = Path(__file__).parent / "data" / "rerank.yaml"
 # (`Index.paraphrases`).
 Paraphrases = Callable[[int], tuple[list[str], list[list[str]]]]
 TOP = 8
+# Profiles kept at most: a worker of a large knowledge base meets more entries over its life
+# than it needs to remember (about 3 KB each); the oldest go first.
+PROFILES_KEPT = 20_000
 FEATURES = (
     "score",  # the engine's score
     "rank",  # the engine's place, 0 for the first, over TOP
@@ -161,6 +164,8 @@ class Reranker:
 
     def _profile(self, entry_id: str) -> Profile:
         if (found := self._profiles.get(entry_id)) is None:
+            if len(self._profiles) >= PROFILES_KEPT:
+                del self._profiles[next(iter(self._profiles))]
             number, entry = self._entries[entry_id]
             found = self._profiles[entry_id] = profile(entry, *self._paraphrases(number))
         return found

@@ -68,3 +68,20 @@ def test_side_words(text: str, side: str, present: bool) -> None:
 )
 def test_kinds_of_ask(text: str, kind: str) -> None:
     assert cues.asks(normalize(text))[list(cues.ASKS).index(kind)]
+
+
+def test_profiles_are_kept_for_a_bounded_number_of_entries(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reranker = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
+    monkeypatch.setattr("knowledge.rerank.PROFILES_KEPT", 3)
+    ids = [e.id for e in matcher.kb.entries[:5]]
+    first = reranker._profile(ids[0])
+    for entry_id in ids[1:]:
+        reranker._profile(entry_id)
+    assert list(reranker._profiles) == ids[2:]
+    again = reranker._profile(ids[0])  # worked out again, alike
+    assert again is not first
+    assert again.typical == first.typical
+    assert (again.sides == first.sides).all()
+    assert again.texts == first.texts
