@@ -36,8 +36,8 @@ DATA_FILE = Path(__file__).parent / "data" / "rerank.yaml"
 Paraphrases = Callable[[int], tuple[list[str], list[list[str]]]]
 TOP = 8
 # Profiles kept at most: a worker of a large knowledge base meets more entries over its life
-# than it needs to remember (about 3 KB each); the oldest go first.
-PROFILES_KEPT = 20_000
+# than it needs to remember (up to about 10 KB each); the oldest go first.
+PROFILES_KEPT = 5_000
 FEATURES = (
     "score",  # the engine's score
     "rank",  # the engine's place, 0 for the first, over TOP
