@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -165,7 +166,8 @@ class Reranker:
     def _profile(self, entry_id: str) -> Profile:
         if (found := self._profiles.get(entry_id)) is None:
             if len(self._profiles) >= PROFILES_KEPT:
-                del self._profiles[next(iter(self._profiles))]
+                with suppress(KeyError, RuntimeError):  # another thread may be evicting too
+                    del self._profiles[next(iter(self._profiles))]
             number, entry = self._entries[entry_id]
             found = self._profiles[entry_id] = profile(entry, *self._paraphrases(number))
         return found
