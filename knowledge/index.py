@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .allocator import map_large_blocks, settle
+from .counts import bm25, distinct, idf, unique
 from .kb import Entry
 from .layout import entry_pairs, layout
-from .sparse import Columns, Rows, bm25, distinct, idf, one_after_other, side_by_side, unique
+from .sparse import Columns, Rows, one_after_other, side_by_side
 from .textwork import TextWork
 
 

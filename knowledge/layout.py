@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .counts import unique
 from .kb import Entry
 from .normalize import normalize
-from .sparse import unique
 from .textwork import TextWork
 
 PAIR_BASE = 0x110001  # a pair's key is first * PAIR_BASE + second + 1; one character: second = -1
