@@ -49,19 +49,23 @@ def handle(
         )
     assert claim.inbound_id is not None
     with unit(store.engine):  # the rest is written in one transaction, after the matching
-        if limit and not _kind(message).startswith("event") and _too_fast(store, message, limit):
+        visitor = store.visitor(message.source, 60)
+        if limit and not _kind(message).startswith("event") and visitor.recent > limit:
             reply = services.texts.get("slow_down")  # no matching work for a flood
             store.finish_inbound(claim.inbound_id, reply)
             return reply
-        reply = respond(registry, message, Context(services, message.source, claim.inbound_id))
+        ctx = Context(
+            services,
+            message.source,
+            claim.inbound_id,
+            _state=visitor.state,
+            _resident={"village": visitor.village},
+        )
+        reply = respond(registry, message, ctx)
         if _kind(message) != "event:unsubscribe":  # last: SQLite's write lock starts here
             store.touch_resident(message.source)
         store.finish_inbound(claim.inbound_id, reply)
     return reply
-
-
-def _too_fast(store: Store, message: Any, limit: int) -> bool:
-    return store.recent_inbound(message.source, 60) > limit
 
 
 def journal(journal: Journal, message: Any) -> None:

@@ -34,6 +34,16 @@ INSERT_QUESTION = questions.insert().values(
     .scalar_subquery()
 )
 STATE = select(conversations.c.state).where(conversations.c.openid == bindparam("who"))
+# What answering a delivery reads about its sender, in one round trip: the deliveries of the
+# last minute (the flood limit), the village and the conversation state.
+VISITOR = select(
+    RECENT_INBOUND.scalar_subquery().label("recent"),
+    select(residents.c.village)
+    .where(residents.c.openid == bindparam("who"))
+    .scalar_subquery()
+    .label("village"),
+    STATE.scalar_subquery().label("state"),
+)
 
 
 @lru_cache(maxsize=32)

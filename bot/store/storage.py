@@ -41,6 +41,15 @@ class Claim:
     reply: str | None
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """What answering a delivery needs to know of its sender, read at once."""
+
+    recent: int  # deliveries in the window asked for, in every worker
+    village: str | None
+    state: dict[str, Any]
+
+
 class StoreError(PufaError):
     """The database URL is wrong, or the database cannot be reached or found."""
 
@@ -74,13 +83,11 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def recent_inbound(self, openid: str, seconds: int) -> int:
-        """How many deliveries this resident made in the last `seconds`, in every worker."""
+    def visitor(self, openid: str, seconds: int) -> Visitor:
         since = utcnow() - timedelta(seconds=seconds)
         with connect(self.engine) as conn:
-            return int(
-                conn.execute(sql.RECENT_INBOUND, {"who": openid, "since": since}).scalar_one()
-            )
+            row = conn.execute(sql.VISITOR, {"who": openid, "since": since}).one()
+        return Visitor(int(row.recent), row.village, json.loads(row.state) if row.state else {})
 
     def import_inbound(
         self, key: str, openid: str, msg_type: str, content: str | None, received_at: datetime

@@ -67,7 +67,7 @@ def test_reading_in_a_unit_does_not_hold_other_workers_up(db_url: str) -> None:
     thread.start()
     with unit(store.engine):
         assert store.state("o-a") == {}
-        store.recent_inbound("o-a", 60)
+        store.visitor("o-a", 60)
         read.set()
         assert claimed.wait(5), "another worker's claim waited for a unit that only read"
         store.save_state("o-a", {"step": 1})
