@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -47,7 +48,7 @@ def kb_check(as_json: bool) -> None:
 @kb.command("export")
 @click.option("--jsonl", "jsonl", is_flag=True, required=True, help="每个条目一行 JSON")
 @click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
-def kb_export(jsonl: bool, output: click.utils.LazyFile) -> None:
+def kb_export(jsonl: bool, output: TextIO) -> None:
     """导出全部条目（内置文件加上已审核通过的工作人员修改）。"""
     from bot.kb.layer import KnowledgeLayer
 

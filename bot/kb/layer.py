@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from bot.kb import reviewed
 from bot.kb.reviewed import ChangeError
-from bot.store.storage import utcnow
+from bot.store.storage import inserted_id, utcnow
 from bot.store.tables import kb_changes
 from bot.store.users import get_user
 from knowledge.check import MAX_ANSWER, MAX_NEXT_STEPS, MIN_QUESTIONS, check_citation
@@ -227,7 +227,7 @@ class KnowledgeLayer:
         with self.engine.begin() as conn:
             for entry, action in items:
                 ids.append(
-                    int(
+                    inserted_id(
                         conn.execute(
                             insert(kb_changes).values(
                                 entry_id=entry.id,
@@ -237,7 +237,7 @@ class KnowledgeLayer:
                                 author=author,
                                 created_at=utcnow(),
                             )
-                        ).inserted_primary_key[0]
+                        )
                     )
                 )
         return ids

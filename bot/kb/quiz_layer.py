@@ -21,7 +21,7 @@ from bot.kb import reviewed
 from bot.kb.reviewed import ChangeError
 from bot.store.quiz_tables import quiz_changes
 from bot.store.quizzes import QuizStore
-from bot.store.storage import utcnow
+from bot.store.storage import inserted_id, utcnow
 from bot.store.users import get_user
 from knowledge.kb import KnowledgeBase
 from knowledge.quizzes import (
@@ -156,7 +156,7 @@ class QuizLayer:
             if problems:
                 raise ChangeError(problems)
         with self.engine.begin() as conn:
-            return int(
+            return inserted_id(
                 conn.execute(
                     insert(quiz_changes).values(
                         quiz_id=quiz.id,
@@ -166,7 +166,7 @@ class QuizLayer:
                         author=author,
                         created_at=utcnow(),
                     )
-                ).inserted_primary_key[0]
+                )
             )
 
     def review(self, change_id: int, reviewer: str, approve: bool, comment: str = "") -> QuizChange:

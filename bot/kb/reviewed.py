@@ -22,8 +22,10 @@ class ChangeError(PufaError):
 
 
 class Pending(Protocol):
-    state: str
-    author: str
+    @property
+    def state(self) -> str: ...
+    @property
+    def author(self) -> str: ...
 
 
 def review(

@@ -234,7 +234,10 @@ class WeComRobot:
         if robot is None or not key:
             return Outcome(False, f"企业微信机器人 {name} 未配置或缺少环境变量中的 key", fatal=True)
         self._throttle(name)
-        payload = {"msgtype": "markdown", "markdown": {"content": markdown}}
+        payload: dict[str, str | dict[str, str]] = {
+            "msgtype": "markdown",
+            "markdown": {"content": markdown},
+        }
         try:
             response = self.http.post(
                 robot.url,

@@ -11,11 +11,11 @@ import logging
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bot.push.channels import Channel, WeChatMass
 from bot.push.workflow import Push, PushBook
+from bot.store.statements import DIALECT_INSERT
 from bot.store.storage import utcnow
 from bot.store.tables import deliveries
 from handlers.context import Context
@@ -101,7 +101,7 @@ def _any_sent(engine: Engine, push_id: int, occurrence: str) -> bool:
 
 
 def _insert(engine: Engine, push: Push, occurrence: str, channel: str, planned: list[Any]) -> None:
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[engine.dialect.name]
+    insert = DIALECT_INSERT[engine.dialect.name]
     now = utcnow()
     values = [
         {

@@ -26,7 +26,7 @@ from bot.push.deliver import deliver
 from bot.push.wechat_api import ApiError
 from bot.push.workflow import PushBook
 from bot.settings import Settings
-from bot.store.storage import utcnow
+from bot.store.storage import Store, utcnow
 from bot.store.tables import deliveries
 from handlers.context import Context, Services
 
@@ -44,7 +44,7 @@ class Runtime:
 
     @property
     def book(self) -> PushBook:
-        return self.services.extensions["pushes"]  # type: ignore[no-any-return]
+        return self.services.extensions["pushes"]
 
     def context(self) -> Context:
         return Context(self.services, openid="scheduler")
@@ -160,7 +160,10 @@ def journal_job() -> None:
     from bot.store.journal import Journal
 
     runtime = _runtime()
-    Journal(runtime.settings.server.journal).replay(runtime.services.store)
+    store = runtime.services.store
+    if not isinstance(store, Store):
+        raise RuntimeError(f"the journal replays into a database Store, not {type(store).__name__}")
+    Journal(runtime.settings.server.journal).replay(store)
 
 
 def referral_job() -> None:

@@ -15,13 +15,13 @@ from typing import Any
 
 import requests
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from bot.settings import Settings
+from bot.store.statements import DIALECT_INSERT
 from bot.store.tables import tokens
 from knowledge.errors import PufaError
 
@@ -45,7 +45,7 @@ class ApiError(PufaError):
         self.retryable = retryable
 
 
-class DatabaseSession(SessionStorage):  # type: ignore[misc]
+class DatabaseSession(SessionStorage):
     """wechatpy session storage on the shared database, so every process sees one token."""
 
     def __init__(self, engine: Engine) -> None:
@@ -64,9 +64,7 @@ class DatabaseSession(SessionStorage):  # type: ignore[misc]
 
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
         expires = datetime.now(UTC) + timedelta(seconds=ttl or 7200)
-        insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[
-            self.engine.dialect.name
-        ]
+        insert = DIALECT_INSERT[self.engine.dialect.name]
         statement = insert(tokens).values(name=key, value=value, expires_at=expires)
         statement = statement.on_conflict_do_update(
             index_elements=["name"], set_={"value": value, "expires_at": expires}
@@ -79,7 +77,7 @@ class DatabaseSession(SessionStorage):  # type: ignore[misc]
             conn.execute(tokens.delete().where(tokens.c.name == key))
 
 
-class _Client(WeChatClient):  # type: ignore[misc]
+class _Client(WeChatClient):
     """Fetches tokens with POST /cgi-bin/stable_token, which does not invalidate the old one."""
 
     force_next = False

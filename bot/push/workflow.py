@@ -6,6 +6,7 @@ Every change is audited; approval needs a second person with the reviewer role
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.push.content import STATES, Content, PushError, validate
 from bot.settings import Settings
-from bot.store.storage import utcnow
+from bot.store.storage import inserted_id, utcnow
 from bot.store.tables import deliveries, push_audit, pushes
 from bot.store.users import User, get_user
 
@@ -83,18 +84,20 @@ class PushBook:
         validate(content, self.settings, now or utcnow())
         stamp = utcnow()
         with self.engine.begin() as conn:
-            push_id = conn.execute(
-                insert(pushes).values(
-                    **_columns(content),
-                    state="draft",
-                    author=author,
-                    campaign=campaign,
-                    created_at=stamp,
-                    updated_at=stamp,
+            push_id = inserted_id(
+                conn.execute(
+                    insert(pushes).values(
+                        **_columns(content),
+                        state="draft",
+                        author=author,
+                        campaign=campaign,
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             _audit(conn, push_id, author, "create", None, "draft", content)
-        return int(push_id)
+        return push_id
 
     def edit(self, push_id: int, content: Content, actor: str, now: datetime | None = None) -> Push:
         self._require(actor, "staff")
@@ -181,14 +184,14 @@ class PushBook:
         with self.engine.connect() as conn:
             return [_push(row) for row in conn.execute(query).mappings()]
 
-    def audit(self, push_id: int) -> list[dict[str, Any]]:
+    def audit(self, push_id: int) -> builtins.list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(push_audit).where(push_audit.c.push_id == push_id).order_by(push_audit.c.id)
             )
             return [dict(row) for row in rows.mappings()]
 
-    def deliveries(self, push_id: int) -> list[dict[str, Any]]:
+    def deliveries(self, push_id: int) -> builtins.list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(deliveries).where(deliveries.c.push_id == push_id).order_by(deliveries.c.id)

@@ -157,22 +157,30 @@ def _build(cls: type, raw: Any, prefix: str) -> Any:
     return cls(**values)
 
 
+_SCALARS: dict[type, type | tuple[type, ...]] = {
+    str: str,
+    int: int,
+    float: (int, float),
+    bool: bool,
+}
+
+
 def _coerce(annotation: Any, value: Any, key: str) -> Any:
     hint = annotation
     origin = typing.get_origin(hint)
-    if is_dataclass(hint):
+    if isinstance(hint, type) and is_dataclass(hint):
         return _build(hint, value, key)
     if origin is tuple:
         (item_type, _) = typing.get_args(hint)
         if not isinstance(value, list):
             raise SettingsError(f"配置项 {key} 应当是列表，实际是 {type(value).__name__}")
         return tuple(_coerce(item_type, item, f"{key}[{i}]") for i, item in enumerate(value))
-    expected = {str: str, int: int, float: (int, float), bool: bool}[hint]
+    expected = _SCALARS[hint]
     if isinstance(value, bool) and hint is not bool or not isinstance(value, expected):
         raise SettingsError(
             f"配置项 {key} 应当是 {hint.__name__}，实际是 {type(value).__name__}：{value!r}"
         )
-    return float(value) if hint is float else value
+    return float(value) if hint is float and isinstance(value, int) else value  # 3 -> 3.0
 
 
 def _mask(value: str) -> str:
@@ -190,7 +198,7 @@ def documented_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, s
             continue
         hint = hints[f.name]
         key = f"{prefix}{f.name}"
-        if is_dataclass(hint):
+        if isinstance(hint, type) and is_dataclass(hint):
             keys += documented_keys(hint, key + ".")
         elif typing.get_origin(hint) is tuple and is_dataclass(typing.get_args(hint)[0]):
             keys.append((key, f.metadata.get("help", "")))

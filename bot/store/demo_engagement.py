@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from bot.store.quiz_tables import quiz_answers, quiz_attempts
 from bot.store.referral_tables import ticket_events, ticket_notices, tickets
+from bot.store.storage import inserted_id
 from bot.store.ticket_ledger import DEMO_PREFIX
 from knowledge.quizzes import Quiz, load_quizzes
 
@@ -88,18 +89,20 @@ def _attempt(
 ) -> None:
     drawn = rng.sample(quiz.questions, min(5, len(quiz.questions)))
     right = [rng.random() < 0.7 for _ in drawn]
-    attempt = conn.execute(
-        insert(quiz_attempts).values(
-            openid=openid,
-            village=village,
-            quiz_id=quiz.id,
-            campaign=quiz.campaign,
-            started_at=started,
-            finished_at=started + timedelta(minutes=3),
-            score=sum(right),
-            total=len(drawn),
+    attempt = inserted_id(
+        conn.execute(
+            insert(quiz_attempts).values(
+                openid=openid,
+                village=village,
+                quiz_id=quiz.id,
+                campaign=quiz.campaign,
+                started_at=started,
+                finished_at=started + timedelta(minutes=3),
+                score=sum(right),
+                total=len(drawn),
+            )
         )
-    ).inserted_primary_key[0]
+    )
     for question, correct in zip(drawn, right, strict=True):
         conn.execute(
             insert(quiz_answers).values(

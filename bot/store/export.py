@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -108,7 +109,7 @@ def workbook(figures: Figures, township: str) -> bytes:
 
 
 def _sheet(
-    book: Workbook, title: str, header: tuple[str, ...], rows: list[tuple[object, ...]]
+    book: Workbook, title: str, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]
 ) -> None:
     sheet = book.create_sheet(title)
     sheet.append(header)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.store.quiz_tables import quiz_answers, quiz_attempts
-from bot.store.storage import utcnow
+from bot.store.storage import inserted_id, utcnow
 from bot.store.unit import begin, connect
 
 DEMO_PREFIX = "demo-"
@@ -27,7 +28,7 @@ class QuizStore:
         self, openid: str, village: str | None, quiz_id: str, campaign: str | None, total: int
     ) -> int:
         with begin(self.engine) as conn:
-            return int(
+            return inserted_id(
                 conn.execute(
                     insert(quiz_attempts).values(
                         openid=openid,
@@ -38,7 +39,7 @@ class QuizStore:
                         score=0,
                         total=total,
                     )
-                ).inserted_primary_key[0]
+                )
             )
 
     def record_answer(
@@ -119,7 +120,7 @@ class QuizFigures:
         return points / asked if asked else None
 
 
-def _groups(rows: list[Any], key: Any) -> dict[str, Group]:
+def _groups(rows: Sequence[Any], key: Callable[[Any], str]) -> dict[str, Group]:
     people: dict[str, set[str]] = defaultdict(set)
     scores: dict[str, list[int]] = defaultdict(list)
     totals: dict[str, int] = {}

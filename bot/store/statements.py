@@ -5,11 +5,11 @@ construction and the cache key); built once, only the values change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
 
 from bot.store.tables import conversations, inbound, questions, residents
 
@@ -44,12 +44,20 @@ VISITOR = select(
     .label("village"),
     STATE.scalar_subquery().label("state"),
 )
+# the dialects' own INSERT, which has ON CONFLICT (the generic one has not)
+DialectInsert = sqlite.Insert | postgresql.Insert
+DIALECT_INSERT: dict[str, Callable[[Table], DialectInsert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 @lru_cache(maxsize=32)
-def upsert(dialect: str, table: Table, keys: tuple[str, ...], changes: tuple[str, ...]) -> Insert:
+def upsert(
+    dialect: str, table: Table, keys: tuple[str, ...], changes: tuple[str, ...]
+) -> DialectInsert:
     """Insert a row, or set `changes` to the new row's values where `keys` already exist."""
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    insert = DIALECT_INSERT.get(dialect)
     if insert is None:
         raise NotImplementedError(f"upsert is not implemented for {dialect}")
     statement = insert(table)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event, func, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from bot.store import statements as sql
@@ -30,6 +30,14 @@ from knowledge.errors import PufaError
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the row a single-row INSERT just added."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT reported no primary key for the new row")
+    return int(key[0])
 
 
 @dataclass(frozen=True)
@@ -118,8 +126,8 @@ class Store:
         }
         try:  # committed at once, in no unit: the other workers must see the claim
             with self.engine.begin() as conn:
-                new_id = conn.execute(sql.INSERT_INBOUND, row).inserted_primary_key[0]
-            return Claim(True, int(new_id), None)
+                new_id = inserted_id(conn.execute(sql.INSERT_INBOUND, row))
+            return Claim(True, new_id, None)
         except IntegrityError:
             with connect(self.engine) as conn:
                 found = conn.execute(sql.CLAIMED, {"key": key}).first()
@@ -195,7 +203,7 @@ class Store:
                     "inbound_id": inbound_id,
                 },
             )
-            return int(result.inserted_primary_key[0])
+            return inserted_id(result)
 
     def resolve_choice(self, question_id: int, entry_id: str) -> None:
         """The resident picked an entry from a "did you mean" list."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.settings import Settings
 from bot.store.privacy import mask_personal_numbers
 from bot.store.sealed import Sealer
-from bot.store.storage import utcnow
+from bot.store.storage import inserted_id, utcnow
 from bot.store.tables import questions, ticket_events, tickets
 from bot.store.ticket_outbox import add_notice, recipients
 from bot.store.ticket_types import (
@@ -54,21 +54,23 @@ class TicketBook:
             if current is not None:
                 _event(conn, current, SYSTEM, "again", None, None, masked, now)
                 return self._get(conn, current), False
-            ticket_id = conn.execute(
-                insert(tickets).values(
-                    openid=openid,
-                    village=village or None,
-                    reason=reason,
-                    question=masked,
-                    bot_reply=mask_personal_numbers(bot_reply)[:300],
-                    state="open",
-                    desk=desk,
-                    opened_at=now,
-                    due_at=now + timedelta(hours=self.settings.referral.sla_hours),
-                    escalated_at=now if desk == "sifasuo" else None,
-                    updated_at=now,
+            ticket_id = inserted_id(
+                conn.execute(
+                    insert(tickets).values(
+                        openid=openid,
+                        village=village or None,
+                        reason=reason,
+                        question=masked,
+                        bot_reply=mask_personal_numbers(bot_reply)[:300],
+                        state="open",
+                        desk=desk,
+                        opened_at=now,
+                        due_at=now + timedelta(hours=self.settings.referral.sla_hours),
+                        escalated_at=now if desk == "sifasuo" else None,
+                        updated_at=now,
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             _event(conn, ticket_id, SYSTEM, "open", None, "open", REASONS.get(reason, reason), now)
             self._notify_desk(conn, ticket_id, "opened", desk, village, now)
             return self._get(conn, ticket_id), True

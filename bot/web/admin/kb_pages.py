@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
 
 from bot.kb.io import entries_from_rows, read_rows, to_csv, to_xlsx
 from bot.kb.layer import (
@@ -36,7 +37,7 @@ PAGE_SIZE = 50
 
 
 def kb() -> KnowledgeBase:
-    return current_app.extensions["pufa"].services.kb  # type: ignore[no-any-return]
+    return current_app.extensions["pufa"].services.kb
 
 
 def layer() -> KnowledgeLayer:
@@ -164,7 +165,7 @@ def reviews() -> str:
 
 @bp.route("/reviews/<int:change_id>/<verdict>", methods=["POST"])
 @login_required("reviewer")
-def review(change_id: int, verdict: str) -> Response:
+def review(change_id: int, verdict: str) -> BaseResponse:
     approved = decide(layer(), change_id, verdict)
     if approved:
         current_app.extensions["pufa_live"].reload_now()  # other workers follow within seconds

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -14,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from bot.kb.quiz_layer import LiveQuizzes, QuizLayer, parse_questions, questions_text
 from bot.kb.reviewed import ChangeError
@@ -26,7 +26,7 @@ bp = Blueprint("quizzes", __name__, url_prefix="/admin/quizzes")
 
 
 def live() -> LiveQuizzes:
-    return current_app.extensions["pufa"].services.quizzes  # type: ignore[no-any-return]
+    return current_app.extensions["pufa"].services.quizzes
 
 
 def layer() -> QuizLayer:
