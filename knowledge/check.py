@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from .kb import Citation, KnowledgeBase
+from .kb import Citation, Entry, KnowledgeBase
 from .normalize import normalize
 from .numerals import to_chinese
 
@@ -14,6 +15,7 @@ MAX_NEXT_STEPS = 120
 MAX_STORY = 250
 MIN_QUESTIONS = 4
 MIN_PER_TOPIC = 8
+MAX_SEE_ALSO = 2
 
 
 @dataclass
@@ -55,6 +57,17 @@ def check_citation(kb: KnowledgeBase, citation: Citation, where: str) -> list[st
     return []
 
 
+def see_also_problems(entry: Entry, known: Collection[str], where: str) -> list[str]:
+    problems = [
+        f"{where}：推荐的相关条目没有这个编号 {e}" for e in entry.see_also if e not in known
+    ]
+    if entry.id in entry.see_also:
+        problems.append(f"{where}：推荐的相关条目不能是它自己")
+    if len(entry.see_also) > MAX_SEE_ALSO:
+        problems.append(f"{where}：推荐的相关条目最多 {MAX_SEE_ALSO} 个")
+    return problems
+
+
 def check_knowledge(kb: KnowledgeBase) -> Report:
     report = Report()
     problems = report.problems
@@ -83,6 +96,7 @@ def check_knowledge(kb: KnowledgeBase) -> Report:
         for citation in entry.citations:
             problems += check_citation(kb, citation, where)
         problems += [f"{where}：没有这个案例 {c}" for c in entry.cases if c not in case_ids]
+        problems += see_also_problems(entry, entry_ids, where)
         for question in (*entry.questions, entry.title):
             owners[normalize(question)].add(entry.id)
     for question, ids in owners.items():

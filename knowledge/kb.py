@@ -38,6 +38,7 @@ class Entry:
     cases: tuple[str, ...]
     source: str = ""
     reviewed: str = ""  # when and against what the legal content was last checked
+    see_also: tuple[str, ...] = ()  # entries to offer after this answer: its next steps
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ def _entry(item: Mapping[str, Any], topic: str, path: Path) -> Entry:
         cases=_strings(item, "cases"),
         source=path.name,
         reviewed=_text(item, "reviewed", where, required=False),
+        see_also=_strings(item, "see_also"),
     )
 
 

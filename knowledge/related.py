@@ -11,8 +11,10 @@ LOOK_AT = 8
 
 
 def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match]:
-    """Not the same question again: a title whose words the answer's title already holds
-    (被家暴了能离婚吗 under 家暴后起诉离婚怎么做) is skipped."""
+    """The message's second problem first, then the next steps the answer's entry names
+    (`see_also`, curated by staff), then titles that score close to it. Not the same question
+    again: a title whose words the answer's title already holds (被家暴了能离婚吗 under
+    家暴后起诉离婚怎么做) is skipped."""
     best = result.best
     if result.outcome != "answered" or best is None:
         return []
@@ -20,15 +22,31 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
         best.matched_terms
     )
     titles = {m.entry_id: matcher.title_terms(m.entry_id) for m in result.matches[:LOOK_AT]}
-    chosen: list[Match] = []
+    picked: list[tuple[bool, Match]] = []
     for match in result.matches[1:LOOK_AT]:
-        if len(chosen) == limit or match.score < matcher.settings.choice_threshold:
+        if len(picked) == limit or match.score < matcher.settings.choice_threshold:
             break
         close = match.score >= SHARE * best.score
         other_problem = bool(left_out.intersection(match.matched_terms))
         title = titles[match.entry_id]
-        repeats = any(title <= titles[m.entry_id] for m in (best, *chosen))
+        repeats = any(title <= titles[m.entry_id] for m in (best, *(m for _, m in picked)))
         if (close or other_problem) and not repeats:
-            chosen.append(match)
+            picked.append((other_problem, match))
             left_out -= set(match.matched_terms)
+    seconds = [m for second, m in picked if second]
+    found = {m.entry_id: m for m in result.matches}
+    steps = [
+        found.get(entry_id) or _offered(entry_id)
+        for entry_id in matcher.kb.entry(best.entry_id).see_also
+        if entry_id not in {m.entry_id for m in seconds}
+    ]
+    chosen: list[Match] = []
+    for match in (*seconds, *steps, *(m for second, m in picked if not second)):
+        if len(chosen) < limit and match.entry_id not in {m.entry_id for m in chosen}:
+            chosen.append(match)
     return chosen
+
+
+def _offered(entry_id: str) -> Match:
+    """A next step the message itself did not reach: offered by its title alone."""
+    return Match(entry_id, 0.0, (), "", 0.0, 0.0, 0.0, 0.0, 0.0)

@@ -90,6 +90,19 @@ def test_a_second_problem_is_offered_as_a_related_title(matcher: Matcher) -> Non
     assert any(m.entry_id.startswith("jiedai-") for m in related(matcher, result))
 
 
+def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher: Matcher) -> None:
+    """Issue 10's first done-when: the divorce-for-domestic-violence entry answers, and the
+    evidence and legal-aid entries it names (`see_also`) are offered as replies 2 and 3."""
+    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
+    evidence, legal_aid = (matcher.kb.entry(e) for e in ("jiabao-evidence", "jiabao-legal-aid"))
+    for resident, pick, entry in (("o-dv-2", "2", evidence), ("o-dv-3", "3", legal_aid)):
+        reply = wechat.text(resident, message)
+        assert reply.startswith("【遭了家暴想起诉离婚，一步一步咋个做】")
+        last_page = wechat.text(resident, "更多")  # the related titles end the answer
+        assert f"回复 {pick} 看“{entry.title}”" in last_page
+        assert wechat.text(resident, pick).startswith(f"【{entry.title}】")
+
+
 def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
     message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
     result = matcher.match(message)

@@ -218,6 +218,8 @@ def _with_first_entry(kb: KnowledgeBase, **changes: object) -> KnowledgeBase:
         ({"citations": ()}, "没有法律依据"),
         ({"answer": "很长" * 200}, "回答有"),
         ({"questions": ("只有一句",)}, "种问法"),
+        ({"see_also": ("no-such-entry",)}, "没有这个编号 no-such-entry"),
+        ({"see_also": ("jiabao-evidence", "jiabao-legal-aid", "jiabao-divorce")}, "最多 2 个"),
     ],
 )
 def test_check_catches_bad_entries(

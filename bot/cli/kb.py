@@ -66,6 +66,7 @@ def kb_export(jsonl: bool, output: TextIO) -> None:
             "citations": [dataclasses.asdict(c) for c in entry.citations],
             "keywords": list(entry.keywords),
             "cases": list(entry.cases),
+            "see_also": list(entry.see_also),
         }
         output.write(json.dumps(record, ensure_ascii=False) + "\n")
 

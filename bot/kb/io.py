@@ -30,6 +30,7 @@ COLUMNS = [
     "keywords",
     "cases",
     "reviewed",
+    "see_also",
 ]
 HEADERS = [
     "编号",
@@ -42,8 +43,9 @@ HEADERS = [
     "关键词（用、分隔）",
     "案例编号（用、分隔）",
     "法律核对记录（日期和核对了什么）",
+    "答完推荐的相关条目编号（用、分隔，最多 2 个）",
 ]
-REQUIRED_HEADERS = len(HEADERS) - 1  # files exported before the last column still import
+REQUIRED_HEADERS = len(HEADERS) - 2  # files exported before the last two columns still import
 MAX_ROWS = 5000
 
 
@@ -59,6 +61,7 @@ def entry_row(entry: Entry) -> list[str]:
         "、".join(entry.keywords),
         "、".join(entry.cases),
         entry.reviewed,
+        "、".join(entry.see_also),
     ]
 
 
@@ -112,10 +115,7 @@ def entries_from_rows(
 ) -> tuple[list[Entry], list[tuple[int, str]]]:
     """Entries parsed and validated; errors as (row number, reason). Use only when errors is empty."""
     header = [h.strip() for h in rows[0][: len(HEADERS)]] if rows else []
-    if header[:REQUIRED_HEADERS] != HEADERS[:REQUIRED_HEADERS] or header not in (
-        HEADERS,
-        HEADERS[:REQUIRED_HEADERS],
-    ):
+    if header not in (HEADERS[:n] for n in range(REQUIRED_HEADERS, len(HEADERS) + 1)):
         return [], [(1, "第一行须是导出文件的表头：" + "、".join(HEADERS))]
     entries: list[Entry] = []
     errors: list[tuple[int, str]] = []
@@ -156,6 +156,7 @@ def _entry(cells: dict[str, str]) -> Entry:
         "cases": items(cells["cases"], "、,，"),
         "citations": [],
         "reviewed": cells["reviewed"].strip(),
+        "see_also": items(cells["see_also"], "、,，"),
     }
     entry = entry_from_dict(data)
     citations = parse_citations(cells["citations"]) if cells["citations"].strip() else ()

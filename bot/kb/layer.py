@@ -22,7 +22,13 @@ from bot.kb.reviewed import ChangeError
 from bot.store.storage import inserted_id, utcnow
 from bot.store.tables import kb_changes
 from bot.store.users import get_user
-from knowledge.check import MAX_ANSWER, MAX_NEXT_STEPS, MIN_QUESTIONS, check_citation
+from knowledge.check import (
+    MAX_ANSWER,
+    MAX_NEXT_STEPS,
+    MIN_QUESTIONS,
+    check_citation,
+    see_also_problems,
+)
 from knowledge.kb import Citation, Entry, KnowledgeBase
 from knowledge.normalize import normalize, tidy
 from knowledge.numerals import parse_article_number
@@ -68,6 +74,7 @@ def entry_from_dict(data: dict[str, Any]) -> Entry:
         cases=tuple(str(c).strip() for c in data.get("cases", []) if str(c).strip()),
         source="database",
         reviewed=tidy(str(data.get("reviewed") or "")),
+        see_also=tuple(str(e).strip() for e in data.get("see_also", []) if str(e).strip()),
     )
 
 
@@ -164,6 +171,7 @@ def validate(
     problems += [f"问法“{q}”已属于条目 {other}" for other, q in sorted(clashes)[:1]]
     known_cases = {c.id for c in kb.cases}
     problems += [f"没有这个案例：{c}" for c in entry.cases if c not in known_cases]
+    problems += see_also_problems(entry, {e.id for e in kb.entries}, "推荐的相关条目")
     return problems
 
 

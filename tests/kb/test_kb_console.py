@@ -31,6 +31,7 @@ NEW_ENTRY = {
     "keywords": "村务公开、财务公开、村务监督",
     "cases": "",
     "reviewed": "",
+    "see_also": "",
 }
 
 
@@ -88,6 +89,9 @@ def test_bad_citation_and_self_review_are_refused(auth: Auth, client, store, kb)
     bad = post_entry(client, citations="民法典第9999条")
     assert bad.status_code == 400
     assert "第九千九百九十九条" in bad.get_data(as_text=True)
+    unknown_next = post_entry(client, see_also="jiabao-evidence、no-such-entry")
+    assert unknown_next.status_code == 400
+    assert "没有这个编号 no-such-entry" in unknown_next.get_data(as_text=True)
     repealed = post_entry(client, citations="婚姻法第32条")
     assert "repealed" in repealed.get_data(as_text=True) or "废止" in repealed.get_data(
         as_text=True
@@ -197,7 +201,7 @@ def test_export_then_import_is_lossless(auth: Auth, client, store, kb, fmt: str)
     )
     assert KnowledgeLayer(store.engine).list("pending") == []
 
-    quoted = next(e for e in kb.entries if any(c.quote for c in e.citations))
+    quoted = next(e for e in kb.entries if e.see_also and any(c.quote for c in e.citations))
     if fmt == "xlsx":
         book = load_workbook(io.BytesIO(exported))
         sheet = book.active
@@ -218,6 +222,7 @@ def test_export_then_import_is_lossless(auth: Auth, client, store, kb, fmt: str)
     (change,) = KnowledgeLayer(store.engine).list("pending")
     assert change.entry.citations == quoted.citations  # the quotes survive the round trip
     assert change.entry.reviewed == quoted.reviewed
+    assert change.entry.see_also == quoted.see_also
 
 
 def test_uploads_have_their_own_limit_and_a_chinese_page(db_url: str, matcher) -> None:  # type: ignore[no-untyped-def]

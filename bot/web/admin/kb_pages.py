@@ -98,6 +98,9 @@ def _from_form() -> Entry:
         ],
         "citations": [],
         "reviewed": form.get("reviewed", ""),
+        "see_also": [
+            e.strip() for e in form.get("see_also", "").replace(",", "、").split("、") if e.strip()
+        ],
     }
     entry = entry_from_dict(data)
     return dataclasses.replace(entry, citations=parse_citations(form.get("citations", "")))
@@ -118,6 +121,7 @@ def _form_values(entry: Entry | None, extra_question: str = "") -> dict[str, Any
         "keywords": "、".join(entry.keywords),
         "cases": "、".join(entry.cases),
         "reviewed": entry.reviewed,
+        "see_also": "、".join(entry.see_also),
     }
 
 
