@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from bot.store.journal import Journal
 from bot.store.storage import Store
 from bot.store.unit import unit
@@ -38,8 +40,15 @@ def handle(
     services: Services, registry: Registry, store: Store, message: Any, limit: int = 0
 ) -> str:
     """The reply to one delivery; `limit` is the most messages per resident per minute."""
+    with store.engine.connect() as held:  # one connection for the whole delivery
+        return _handle(services, registry, store, message, limit, held)
+
+
+def _handle(
+    services: Services, registry: Registry, store: Store, message: Any, limit: int, held: Connection
+) -> str:
     key = dedupe_key(message)
-    claim = store.claim_inbound(key, message.source, _kind(message), message_content(message))
+    claim = store.claim_inbound(key, message.source, _kind(message), message_content(message), held)
     if not claim.claimed:
         log.info("retry of %s", key)
         return (
@@ -48,7 +57,7 @@ def handle(
             else store.wait_reply(key, RETRY_WAIT_SECONDS) or ""
         )
     assert claim.inbound_id is not None
-    with unit(store.engine):  # the rest is written in one transaction, after the matching
+    with unit(store.engine, held):  # the rest is written in one transaction, after the matching
         visitor = store.visitor(message.source, 60)
         if limit and not _kind(message).startswith("event") and visitor.recent > limit:
             reply = services.texts.get("slow_down")  # no matching work for a flood

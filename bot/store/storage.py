@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event, func, select, update
-from sqlalchemy.engine import CursorResult, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from bot.store import statements as sql
@@ -24,7 +24,7 @@ from bot.store.tables import (
     residents,
     tag_queue,
 )
-from bot.store.unit import begin, connect
+from bot.store.unit import begin, connect, transaction
 from knowledge.errors import PufaError
 
 
@@ -116,7 +116,15 @@ class Store:
         return True
 
     # -- deliveries -------------------------------------------------------------------
-    def claim_inbound(self, key: str, openid: str, msg_type: str, content: str | None) -> Claim:
+    def claim_inbound(
+        self,
+        key: str,
+        openid: str,
+        msg_type: str,
+        content: str | None,
+        held: Connection | None = None,
+    ) -> Claim:
+        """`held`: the connection the rest of the delivery will use (one checkout, not two)."""
         row = {
             "dedupe_key": key,
             "openid": openid,
@@ -125,11 +133,11 @@ class Store:
             "received_at": utcnow(),
         }
         try:  # committed at once, in no unit: the other workers must see the claim
-            with self.engine.begin() as conn:
+            with transaction(self.engine, held) as conn:
                 new_id = inserted_id(conn.execute(sql.INSERT_INBOUND, row))
             return Claim(True, new_id, None)
         except IntegrityError:
-            with connect(self.engine) as conn:
+            with transaction(self.engine, held) as conn:
                 found = conn.execute(sql.CLAIMED, {"key": key}).first()
             return Claim(False, found.id if found else None, found.reply if found else None)
 

@@ -22,16 +22,28 @@ def _shared(engine: Engine) -> Connection | None:
 
 
 @contextmanager
-def unit(engine: Engine) -> Iterator[Connection]:
+def unit(engine: Engine, held: Connection | None = None) -> Iterator[Connection]:
+    """`held`: a connection of `engine` the caller already has, to run the unit on."""
     if (conn := _shared(engine)) is not None:  # already inside one: join it
         yield conn
         return
-    with engine.begin() as conn:
+    with transaction(engine, held) as conn:
         token = _ambient.set((engine, conn))
         try:
             yield conn
         finally:
             _ambient.reset(token)
+
+
+@contextmanager
+def transaction(engine: Engine, held: Connection | None = None) -> Iterator[Connection]:
+    """A transaction committed on leaving, on `held` or on a new connection."""
+    if held is None:
+        with engine.begin() as conn:
+            yield conn
+        return
+    with held.begin():
+        yield held
 
 
 @contextmanager
