@@ -10,6 +10,7 @@ characters they have in common with the message rules the others out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -26,6 +27,7 @@ SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 HOMOPHONE_CREDIT = 0.6
 ANSWER_CREDIT = 0.3
 PARTIAL_SIMILARITY = PS = 0.85
+TEXTS_KEPT = 20_000  # entries whose paraphrases the scorer keeps (about 1 KB each), oldest out
 
 
 def round4(values: np.ndarray) -> list[float]:
@@ -55,6 +57,23 @@ class Scorer:
         self._doc_len = np.diff(index.doc_offsets).astype(np.float64)
         self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
         self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
+        self._texts: dict[int, list[str]] = {}  # an entry's paraphrases, for the entries met
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_texts": {}}
+
+    def texts(self, rows: list[int]) -> list[str]:
+        """The paraphrases of the entries `rows`, one entry after the other."""
+        kept, texts = self._texts, []
+        for row in rows:
+            if (found := kept.get(row)) is None:
+                if len(kept) >= TEXTS_KEPT:
+                    with suppress(KeyError, RuntimeError):  # another thread may be evicting too
+                        del kept[next(iter(kept))]
+                start, end = self._spans[row]
+                found = kept[row] = self._index.texts(np.arange(start, end))
+            texts += found
+        return texts
 
     def score(
         self,
@@ -143,7 +162,7 @@ class Scorer:
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
-        texts = ix.texts(docs)
+        texts = self.texts(rows.tolist())
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         picks = self._choose(texts, sizes, owner, norm_query, doc_precision, whole)
         own = doc_precision.tolist()
