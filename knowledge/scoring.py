@@ -10,6 +10,7 @@ characters they have in common with the message rules the others out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -25,7 +26,8 @@ from .tokenize import pinyin_key
 SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 HOMOPHONE_CREDIT = 0.6
 ANSWER_CREDIT = 0.3
-PARTIAL_SIMILARITY = 0.85
+PARTIAL_SIMILARITY = PS = 0.85
+TEXTS_KEPT = 20_000  # entries whose paraphrases the scorer keeps (about 1 KB each), oldest out
 
 
 def round4(values: np.ndarray) -> list[float]:
@@ -55,6 +57,23 @@ class Scorer:
         self._doc_len = np.diff(index.doc_offsets).astype(np.float64)
         self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
         self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
+        self._texts: dict[int, list[str]] = {}  # an entry's paraphrases, for the entries met
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_texts": {}}
+
+    def texts(self, rows: list[int]) -> list[str]:
+        """The paraphrases of the entries `rows`, one entry after the other."""
+        kept, texts = self._texts, []
+        for row in rows:
+            if (found := kept.get(row)) is None:
+                if len(kept) >= TEXTS_KEPT:
+                    with suppress(KeyError, RuntimeError):  # another thread may be evicting too
+                        del kept[next(iter(kept))]
+                start, end = self._spans[row]
+                found = kept[row] = self._index.texts(np.arange(start, end))
+            texts += found
+        return texts
 
     def score(
         self,
@@ -131,11 +150,11 @@ class Scorer:
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Per entry: precision and similarity of its best paraphrase, and that paraphrase."""
         ix = self._index
-        spans = [self._spans[r] for r in rows.tolist()]
-        sizes = ix.doc_end[rows] - ix.doc_start[rows]
+        starts = ix.doc_start[rows]
+        sizes = ix.doc_end[rows] - starts
         owner = np.repeat(np.arange(len(rows)), sizes)
         first = np.cumsum(sizes) - sizes  # where each entry's paraphrases start among `docs`
-        docs = np.arange(int(sizes.sum())) + np.repeat(ix.doc_start[rows] - first, sizes)
+        docs = np.arange(len(owner)) + np.repeat(starts - first, sizes)
         credited = credit[owner] > 0  # per doc: which message words its entry explains
         held = gather(
             ix.doc_words, ix.docs, docs, term_cols, present=True
@@ -143,78 +162,72 @@ class Scorer:
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
-        texts = ix.texts(docs)
+        texts = self.texts(rows.tolist())
         whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
-        part = self._partial(docs, texts, spans, norm_query, doc_precision, whole)
-        has_text = self._doc_len[docs] > 0
-        doc_similarity = np.where(has_text, np.maximum(whole, PARTIAL_SIMILARITY * part), 0) / 100
-        total = (doc_precision + doc_similarity).tolist()
-        picks, start = [], 0
-        for a, b in spans:
-            stop = start + (b - a)
-            top = max(total[start:stop], default=0.0)
-            # the first of the best total, as a loop finds it
-            picks.append(total.index(top, start, stop) if top > 0 else -1)
-            start = stop
-        pick = np.array(picks, dtype=np.int64)
-        none = pick < 0
-        pick[none] = 0
-        if not len(docs):
-            return np.zeros(len(rows)), np.zeros(len(rows)), [""] * len(rows)
-        precision = np.where(none, 0.0, doc_precision[pick])
-        similarity = np.where(none, 0.0, doc_similarity[pick])
-        return precision, similarity, [texts[i] if i >= 0 else "" for i in picks]
+        picks = self._choose(texts, sizes, owner, norm_query, doc_precision, whole)
+        own = doc_precision.tolist()
+        return (
+            np.array([own[i] if i >= 0 else 0.0 for i, _ in picks]),
+            np.array([similarity for _, similarity in picks]),
+            [texts[i] if i >= 0 else "" for i, _ in picks],
+        )
 
-    def _partial(
+    def _choose(
         self,
-        docs: np.ndarray,
         texts: list[str],
-        spans: list[tuple[int, int]],
+        sizes: np.ndarray,
+        owner: np.ndarray,
         norm_query: str,
         doc_precision: np.ndarray,
         whole: np.ndarray,
-    ) -> np.ndarray:
-        """partial_ratio(paraphrase, message) where it can decide an entry's best paraphrase;
-        elsewhere 0, which leaves that paraphrase below its entry's best as it was anyway.
+    ) -> list[tuple[int, float]]:
+        """Per entry (`sizes`: how many of the `texts` are its paraphrases, one entry after the
+        other; `owner`: each text's entry), the first of its paraphrases with the highest
+        precision + similarity, similarity being max(ratio, 0.85·partial_ratio) / 100, and that
+        similarity; (-1, 0.0) where the highest is 0.
 
-        A window of the longer text has at most `ov` characters in common (in order) with the
-        shorter one, of length n, where ov is the longest common subsequence of the two texts,
-        known from their ratio; so partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry
-        are tried from the highest bound down, until no bound can reach the best total found, and with a
-        score_cutoff below which the paraphrase could not reach it either."""
-        if not len(docs):
-            return np.zeros(0)
-        length = self._doc_len[docs]
+        partial_ratio is only computed where it can decide. A window of the longer text has at
+        most `ov` characters in common (in order) with the shorter one, of length n, where ov
+        is the longest common subsequence of the two texts, known from their ratio; so
+        partial_ratio <= 200·ov / (n + ov). Paraphrases of an entry are tried from the highest
+        bound down, until no bound can reach the best total found, with a score_cutoff below
+        which the paraphrase could not reach it either."""
+        if not len(owner):
+            return [(-1, 0.0)] * len(sizes)
+        length = np.fromiter(map(len, texts), np.float64, len(texts))
         n = np.minimum(length, len(norm_query))
         common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
         ov = np.minimum(common, n)
         bound = np.where(n > 0, 200 * ov / np.maximum(n + ov, 1), 100)
-        lower = doc_precision + whole / 100
-        # A paraphrase without text (the keywords) gets no partial_ratio: it goes last.
-        reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
-        upper_ = np.where(length > 0, reach, -np.inf)
-        sizes = [b - a for a, b in spans]
-        ends = np.cumsum(np.array(sizes, dtype=np.int64))
-        order = np.lexsort((-upper_, np.repeat(np.arange(len(spans)), sizes))).tolist()
-        bests = np.maximum.reduceat(
-            lower, ends - np.array(sizes, dtype=np.int64)
-        ).tolist()  # every entry has a doc
-        upper, own, similar = upper_.tolist(), doc_precision.tolist(), whole.tolist()
-        part = [0.0] * len(docs)
-        partial_ratio = fuzz.partial_ratio
-        for best, stop, size in zip(bests, ends.tolist(), sizes, strict=True):  # entry by entry
-            for i in order[stop - size : stop]:  # from the highest bound down
-                if upper[i] < best - 1e-9:
-                    break
-                need = (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
-                part[i] = found = partial_ratio(
-                    texts[i], norm_query, score_cutoff=need if need > 0 else 0.0
-                )
-                scaled = PARTIAL_SIMILARITY * found
-                reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
-                if reached > best:
-                    best = reached
-        return np.array(part)
+        whole = np.where(length > 0, whole, 0.0)
+        lower = doc_precision + whole / 100  # the total without partial_ratio
+        # A paraphrase without text (the keywords) gets no partial_ratio.
+        upper = np.where(length > 0, doc_precision + np.maximum(whole, PS * bound) / 100, -np.inf)
+        bests = np.maximum.reduceat(lower, np.cumsum(sizes) - sizes)  # every entry has a doc
+        tried = np.flatnonzero(upper >= bests[owner] - 1e-9)
+        tried = tried[np.lexsort((-upper[tried], owner[tried]))]  # from the highest bound down
+        best_of, at = bests.tolist(), (np.cumsum(sizes) - sizes).tolist()
+        totals, similar, own = lower.tolist(), whole.tolist(), doc_precision.tolist()
+        picks = [totals.index(b, a) if b > 0 else -1 for b, a in zip(best_of, at, strict=True)]
+        scaled_at: dict[int, float] = {}
+        upper_of, entries = upper.tolist(), owner[tried].tolist()
+        partial_ratio, done = fuzz.partial_ratio, -1
+        for i, e in zip(tried.tolist(), entries, strict=True):
+            best = best_of[e]
+            if e == done or upper_of[i] < best - 1e-9:
+                done = e
+                continue
+            need = (best - own[i]) * 100 / PS - 1e-6  # max() spelt out
+            scaled = PS * partial_ratio(texts[i], norm_query, score_cutoff=max(need, 0.0))
+            reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
+            if reached > best or (reached == best and i < picks[e]):
+                best_of[e], picks[e], scaled_at[i] = reached, i, scaled
+        return [
+            (-1, 0.0)
+            if i < 0
+            else (i, max(similar[i], scaled_at.get(i, 0.0)) / 100)
+            for i in picks
+        ]
 
     def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:
         """The idf of the message's pairs an entry holds (`held`, one column for each of the

@@ -47,10 +47,20 @@ def plain_syllables(text: str) -> list[str]:
     return syllables
 
 
-def plain_partial(self, docs, texts, spans, norm_query, doc_precision, whole):  # type: ignore[no-untyped-def]
+def plain_choose(self, texts, sizes, owner, norm_query, doc_precision, whole):  # type: ignore[no-untyped-def]
     if not texts:
-        return np.zeros(0)
-    return cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
+        return [(-1, 0.0)] * len(sizes)
+    part = cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
+    has_text = np.array([len(t) > 0 for t in texts])
+    similarity = np.where(has_text, np.maximum(whole, 0.85 * part), 0) / 100
+    total = (doc_precision + similarity).tolist()
+    picks, start = [], 0
+    for size in sizes.tolist():
+        top = max(total[start : start + size])
+        pick = total.index(top, start) if top > 0 else -1
+        picks.append((pick, float(similarity[pick]) if pick >= 0 else 0.0))
+        start += size
+    return picks
 
 
 def plain_clause_tokens(self, clause):  # type: ignore[no-untyped-def]
@@ -110,7 +120,7 @@ def test_every_question_is_matched_as_before(matcher: Matcher, kb: KnowledgeBase
     fast = [_outcome(matcher.match(q)) for q in questions]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tokenize, "fuzzy_syllables", plain_syllables)
-        patch.setattr(Scorer, "_partial", plain_partial)
+        patch.setattr(Scorer, "_choose", plain_choose)
         patch.setattr(tokenize.LegalTokenizer, "_clause_tokens", plain_clause_tokens)
         patch.setattr(tokenize.LegalTokenizer, "homophone_terms", plain_homophone_terms)
         tokenize.pinyin_key.cache_clear()
