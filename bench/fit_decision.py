@@ -42,6 +42,7 @@ SETS = {
     "blind 10": [DATA / "blind" / "labels_10.jsonl"],
     "blind 11": [DATA / "blind" / "labels_11.jsonl"],
     "blind 12": [DATA / "blind" / "labels_12.jsonl"],
+    "blind 13": [DATA / "blind" / "labels_13.jsonl"],
 }
 # The sets in residents' own style that the entries were not written against.
 REAL_STYLE = (
@@ -53,6 +54,7 @@ REAL_STYLE = (
     "blind 10",
     "blind 11",
     "blind 12",
+    "blind 13",
 )
 THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.89, 0.9, 0.91, 0.92, 0.95]
 # The penalty on the scaled coefficients, chosen out of fold (docs/evaluation.md).
