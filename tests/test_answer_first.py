@@ -20,9 +20,7 @@ from knowledge.related import related
 from .wechat import WeChat
 
 LAND = "邻居把我家宅基地占了怎么办"
-# "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办" gets a menu since the refit of
-# docs/evaluation.md, "A sharper answer-first decision" (P = 0.897 at the 0.90 point).
-TWO_PROBLEMS = "低保被取消了咋办 还有个朋友借钱不还"
+TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
 
 
 def test_the_fitted_calibration_grows_with_the_evidence() -> None:
