@@ -26,7 +26,7 @@ from .tokenize import pinyin_key
 SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 HOMOPHONE_CREDIT = 0.6
 ANSWER_CREDIT = 0.3
-PARTIAL_SIMILARITY = PS = 0.85
+PARTIAL_SIMILARITY = 0.85
 TEXTS_KEPT = 20_000  # entries whose paraphrases the scorer keeps (about 1 KB each), oldest out
 
 
@@ -54,7 +54,6 @@ class Scorer:
     def __init__(self, index: Index, entry_ids: Sequence[str]) -> None:
         self._ids = list(entry_ids)
         self._index = index
-        self._doc_len = np.diff(index.doc_offsets).astype(np.float64)
         self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
         self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
         self._texts: dict[int, list[str]] = {}  # an entry's paraphrases, for the entries met
@@ -202,7 +201,8 @@ class Scorer:
         whole = np.where(length > 0, whole, 0.0)
         lower = doc_precision + whole / 100  # the total without partial_ratio
         # A paraphrase without text (the keywords) gets no partial_ratio.
-        upper = np.where(length > 0, doc_precision + np.maximum(whole, PS * bound) / 100, -np.inf)
+        reach = doc_precision + np.maximum(whole, PARTIAL_SIMILARITY * bound) / 100
+        upper = np.where(length > 0, reach, -np.inf)
         bests = np.maximum.reduceat(lower, np.cumsum(sizes) - sizes)  # every entry has a doc
         tried = np.flatnonzero(upper >= bests[owner] - 1e-9)
         tried = tried[np.lexsort((-upper[tried], owner[tried]))]  # from the highest bound down
@@ -217,16 +217,14 @@ class Scorer:
             if e == done or upper_of[i] < best - 1e-9:
                 done = e
                 continue
-            need = (best - own[i]) * 100 / PS - 1e-6  # max() spelt out
-            scaled = PS * partial_ratio(texts[i], norm_query, score_cutoff=max(need, 0.0))
+            need = (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
+            cutoff = max(need, 0.0)
+            scaled = PARTIAL_SIMILARITY * partial_ratio(texts[i], norm_query, score_cutoff=cutoff)
             reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
             if reached > best or (reached == best and i < picks[e]):
                 best_of[e], picks[e], scaled_at[i] = reached, i, scaled
         return [
-            (-1, 0.0)
-            if i < 0
-            else (i, max(similar[i], scaled_at.get(i, 0.0)) / 100)
-            for i in picks
+            (-1, 0.0) if i < 0 else (i, max(similar[i], scaled_at.get(i, 0.0)) / 100) for i in picks
         ]
 
     def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:
