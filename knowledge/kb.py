@@ -67,6 +67,9 @@ class KnowledgeBase:
         items: list[Entry | Case] = [*self.cases, *self.entries]
         return {item.id: item for item in items}
 
+    def has_entry(self, entry_id: str) -> bool:
+        return isinstance(self._by_id.get(entry_id), Entry)
+
     def entry(self, entry_id: str) -> Entry:
         found = self._by_id.get(entry_id)
         if not isinstance(found, Entry):

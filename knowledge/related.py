@@ -35,10 +35,10 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
             left_out -= set(match.matched_terms)
     seconds = [m for second, m in picked if second]
     found = {m.entry_id: m for m in result.matches}
-    steps = [
+    steps = [  # a next step staff have since deleted is skipped
         found.get(entry_id) or _offered(entry_id)
         for entry_id in matcher.kb.entry(best.entry_id).see_also
-        if entry_id not in {m.entry_id for m in seconds}
+        if entry_id not in {m.entry_id for m in seconds} and matcher.kb.has_entry(entry_id)
     ]
     chosen: list[Match] = []
     for match in (*seconds, *steps, *(m for second, m in picked if not second)):

@@ -3,6 +3,7 @@ the law's own words for the long tail; the first reply measured honestly."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from pathlib import Path
@@ -99,6 +100,24 @@ def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher
         last_page = wechat.text(resident, "更多")  # the related titles end the answer
         assert f"回复 {pick} 看“{entry.title}”" in last_page
         assert wechat.text(resident, pick).startswith(f"【{entry.title}】")
+
+
+def test_a_next_step_deleted_since_is_not_offered(matcher: Matcher) -> None:
+    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
+    result = matcher.match(message)
+    assert result.best is not None
+    assert result.best.entry_id == "hunyin-dv-divorce-steps"
+    entries = [
+        dataclasses.replace(e, see_also=("jiabao-evidence", "deleted-by-staff"))
+        if e.id == result.best.entry_id
+        else e
+        for e in matcher.kb.entries
+    ]
+    dangling = copy.copy(matcher)
+    dangling.kb = matcher.kb.replace_entries(entries)
+    offered = [m.entry_id for m in related(dangling, result)]
+    assert offered[0] == "jiabao-evidence"
+    assert "deleted-by-staff" not in offered
 
 
 def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
