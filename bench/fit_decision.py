@@ -43,6 +43,7 @@ SETS = {
     "blind 11": [DATA / "blind" / "labels_11.jsonl"],
     "blind 12": [DATA / "blind" / "labels_12.jsonl"],
     "blind 13": [DATA / "blind" / "labels_13.jsonl"],
+    "blind 14": [DATA / "blind" / "labels_14.jsonl"],
 }
 # The sets in residents' own style that the entries were not written against.
 REAL_STYLE = (
@@ -55,6 +56,7 @@ REAL_STYLE = (
     "blind 11",
     "blind 12",
     "blind 13",
+    "blind 14",
 )
 THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.84, 0.86, 0.88, 0.89, 0.9, 0.91, 0.92, 0.95]
 # The penalty on the scaled coefficients, chosen out of fold (docs/evaluation.md).

@@ -22,6 +22,7 @@ from .wechat import WeChat
 
 LAND = "邻居把我家宅基地占了怎么办"
 TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
+DV_STEPS = "遭了家暴想起诉离婚，一步一步咋个做"
 
 
 def test_the_fitted_calibration_grows_with_the_evidence() -> None:
@@ -90,12 +91,11 @@ def test_a_second_problem_is_offered_as_a_related_title(matcher: Matcher) -> Non
 
 
 def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher: Matcher) -> None:
-    """Issue 10's first done-when: the divorce-for-domestic-violence entry answers, and the
-    evidence and legal-aid entries it names (`see_also`) are offered as replies 2 and 3."""
-    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
+    """A direct answer from the divorce-for-domestic-violence entry offers the evidence and
+    legal-aid entries it names (`see_also`) as replies 2 and 3."""
     evidence, legal_aid = (matcher.kb.entry(e) for e in ("jiabao-evidence", "jiabao-legal-aid"))
     for resident, pick, entry in (("o-dv-2", "2", evidence), ("o-dv-3", "3", legal_aid)):
-        reply = wechat.text(resident, message)
+        reply = wechat.text(resident, DV_STEPS)
         assert reply.startswith("【遭了家暴想起诉离婚，一步一步咋个做】")
         last_page = wechat.text(resident, "更多")  # the related titles end the answer
         assert f"回复 {pick} 看“{entry.title}”" in last_page
@@ -103,8 +103,7 @@ def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher
 
 
 def test_a_next_step_deleted_since_is_not_offered(matcher: Matcher) -> None:
-    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
-    result = matcher.match(message)
+    result = matcher.match(DV_STEPS)
     assert result.best is not None
     assert result.best.entry_id == "hunyin-dv-divorce-steps"
     entries = [
