@@ -15,7 +15,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +26,7 @@ import yaml
 from . import cues
 from .focus import ask_part
 from .kb import Entry
+from .kept import Kept
 from .normalize import normalize
 from .results import Match
 from .tokenize import LegalTokenizer
@@ -113,7 +113,7 @@ class Reranker:
         # Worked out from the index for the candidates a message meets, not for the whole
         # knowledge base at build time: the answer-first decision reads them whether or not
         # the reranker reorders.
-        self._profiles: dict[str, Profile] = {}
+        self._profiles: Kept[str, Profile] = Kept(PROFILES_KEPT)
         self.weights: np.ndarray | None = None
         if path.exists():
             raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -165,11 +165,8 @@ class Reranker:
 
     def _profile(self, entry_id: str) -> Profile:
         if (found := self._profiles.get(entry_id)) is None:
-            if len(self._profiles) >= PROFILES_KEPT:
-                with suppress(KeyError, RuntimeError):  # another thread may be evicting too
-                    del self._profiles[next(iter(self._profiles))]
             number, entry = self._entries[entry_id]
-            found = self._profiles[entry_id] = profile(entry, *self._paraphrases(number))
+            found = self._profiles.keep(entry_id, profile(entry, *self._paraphrases(number)))
         return found
 
     def standing(

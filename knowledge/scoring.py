@@ -10,13 +10,13 @@ characters they have in common with the message rules the others out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from .index import Index, idf
+from .kept import Kept
 from .results import Match
 from .sparse import gather
 from .tokenize import pinyin_key
@@ -56,21 +56,15 @@ class Scorer:
         self._index = index
         self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
         self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
-        self._texts: dict[int, list[str]] = {}  # an entry's paraphrases, for the entries met
-
-    def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_texts": {}}
+        self._texts: Kept[int, list[str]] = Kept(TEXTS_KEPT)  # paraphrases of entries met
 
     def texts(self, rows: list[int]) -> list[str]:
         """The paraphrases of the entries `rows`, one entry after the other."""
         kept, texts = self._texts, []
         for row in rows:
             if (found := kept.get(row)) is None:
-                if len(kept) >= TEXTS_KEPT:
-                    with suppress(KeyError, RuntimeError):  # another thread may be evicting too
-                        del kept[next(iter(kept))]
                 start, end = self._spans[row]
-                found = kept[row] = self._index.texts(np.arange(start, end))
+                found = kept.keep(row, self._index.texts(np.arange(start, end)))
             texts += found
         return texts
 

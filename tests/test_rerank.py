@@ -3,6 +3,7 @@ reach the bar set for it (docs/evaluation.md); when switched on it only reorders
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,8 @@ def test_kinds_of_ask(text: str, kind: str) -> None:
 def test_profiles_are_kept_for_a_bounded_number_of_entries(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reranker = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
     monkeypatch.setattr("knowledge.rerank.PROFILES_KEPT", 3)
+    reranker = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
     ids = [e.id for e in matcher.kb.entries[:5]]
     first = reranker._profile(ids[0])
     for entry_id in ids[1:]:
@@ -85,3 +86,12 @@ def test_profiles_are_kept_for_a_bounded_number_of_entries(
     assert again.typical == first.typical
     assert (again.sides == first.sides).all()
     assert again.texts == first.texts
+
+
+def test_profiles_are_not_stored_in_the_index_cache(matcher: Matcher) -> None:
+    reranker = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
+    reranker._profile(matcher.kb.entries[0].id)
+    stored = pickle.loads(pickle.dumps(reranker))
+    assert len(reranker._profiles) == 1
+    assert len(stored._profiles) == 0
+    assert stored._profiles.limit == reranker._profiles.limit
