@@ -4,12 +4,11 @@ robust to segmentation), then judged by how many of the message's legal words ea
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from .laws import Article, LawLibrary
+from .pair_index import PairIndex
 
 CANDIDATES = 20
 # An article must hold this share of the message's legal word weight, and this many of them.
@@ -17,9 +16,6 @@ MIN_COVERAGE = 0.6
 MIN_TERMS = 2
 MAX_ARTICLES = 2
 RARE_SHARE = 0.01
-
-if TYPE_CHECKING:
-    import bm25s
 
 
 def _pairs(text: str) -> list[str]:
@@ -47,21 +43,17 @@ class ArticleIndex:
         return "\n".join(a.text for a in self._articles)
 
     @cached_property
-    def _frequency(self) -> Counter[str]:
-        return Counter(p for a in self._articles for p in set(_pairs(a.text)))
+    def _index(self) -> PairIndex:
+        return PairIndex([a.text for a in self._articles])
 
-    @cached_property
-    def _index(self) -> bm25s.BM25:
-        import bm25s  # with scipy, a quarter of a second: only the long tail needs it
-
-        index = bm25s.BM25()
-        index.index([_pairs(a.text) for a in self._articles], show_progress=False)
-        return index
+    def warm(self) -> None:
+        """Build the index now rather than for the first message that needs it."""
+        self._index  # noqa: B018 - a cached property, computed once
 
     def _rare(self, terms: list[str]) -> bool:
         """At least one word the laws seldom use: 拾得 points at an article, 规定 does not."""
         limit = RARE_SHARE * len(self._articles)
-        return any(min(self._frequency[p] for p in _pairs(t)) <= limit for t in terms)
+        return any(min(self._index.frequency(p) for p in _pairs(t)) <= limit for t in terms)
 
     def find(
         self,
@@ -77,10 +69,10 @@ class ArticleIndex:
         }
         if len(legal) < MIN_TERMS:
             return []
-        pairs = [p for t in legal for p in _pairs(t) if p in self._index.vocab_dict]
-        if not pairs:
+        ids = self._index.ids([p for t in legal for p in _pairs(t)])
+        if not len(ids):
             return []
-        scores = self._index.get_scores(pairs)
+        scores = self._index.scores(ids)
         total = sum(legal.values())
         judged = []
         for i in scores.argsort()[::-1][:CANDIDATES]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import itertools
 import pickle
+from collections import Counter
 
 import bm25s
 import numpy as np
 import pytest
 
+from knowledge.articles import _pairs as pairs_of
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
+from knowledge.pair_index import PairIndex
 from knowledge.sparse import Columns
 from knowledge.textwork import TextWork
 
@@ -83,6 +86,21 @@ def test_entry_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
         for j in range(len(words)):
             total += block[:, j]
         assert total.tobytes() == theirs.get_scores(words).tobytes()
+
+
+def test_article_pair_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
+    articles = matcher.articles._articles
+    texts = [a.text for a in articles[:2000]] + ["法", "约定"]  # a one-character text too
+    theirs = bm25s.BM25()
+    theirs.index([pairs_of(t) for t in texts], show_progress=False)
+    ours = PairIndex(texts)
+    for words in (["离婚", "财产"], ["拾得", "遗失物", "拾得"], ["工资", "劳动者", "法"]):
+        wanted = [p for w in words for p in pairs_of(w) if p in theirs.vocab_dict]
+        found = ours.scores(ours.ids([p for w in words for p in pairs_of(w)]))
+        assert found.tobytes() == theirs.get_scores(wanted).tobytes(), words
+    document_frequency = Counter(p for t in texts for p in set(pairs_of(t)))
+    for pair in ("离婚", "拾得", "约定", "法", "氪金"):
+        assert ours.frequency(pair) == document_frequency[pair]
 
 
 def test_word_idf_is_the_plain_one(matcher: Matcher) -> None:

@@ -105,6 +105,7 @@ class LiveKnowledge:
             with self._lock:
                 matcher = build_matcher(self.layer, self.settings, self.cache_dir, self._base)
                 matcher.match("离婚冷静期多久")
+                matcher.articles.warm()
                 self.services.matcher = matcher
                 self.version = version
                 log.info(

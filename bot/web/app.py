@@ -63,6 +63,8 @@ def create_app(
     store = Store(settings.database.url)
     store.create_schema()
     services = build_services(settings, store, kb, matcher)
+    if matcher is None:  # a worker's own: the long tail's index before the first resident
+        services.matcher.articles.warm()
     journal = Journal(settings.server.journal)
     _replay(journal, store)
     app.extensions["pufa"] = Pufa(

@@ -81,6 +81,8 @@ def test_unanswered_question_becomes_an_entry_after_review(
     ):
         time.sleep(0.1)
     assert "村务公开" in WeChat(other_worker.test_client()).text("o-gap2", GAP)
+    rebuilt = other_worker.extensions["pufa"].services.matcher.articles
+    assert "_index" in vars(rebuilt)  # the long tail's index is built before a resident needs it
     other_worker.extensions["pufa"].store.dispose()
 
 
