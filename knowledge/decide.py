@@ -49,11 +49,14 @@ def evidence(
     is_legal: Callable[[str], bool],
     topic_of: Callable[[str], str],
     standing: Mapping[str, float],
+    linked: Callable[[str, str], bool] = lambda a, b: False,
 ) -> dict[str, float]:
-    """The evidence for `ranked[0]`; `standing` is `Reranker.standing` of the same list."""
+    """The evidence for `ranked[0]`; `standing` is `Reranker.standing` of the same list.
+    Entries `linked` to the top one (its curated next steps) are not its rivals."""
     top = ranked[0]
-    second = ranked[1] if len(ranked) > 1 else None
-    third = ranked[2].score if len(ranked) > 2 else 0.0
+    rivals = [m for m in ranked[1:] if not linked(top.entry_id, m.entry_id)]
+    second = rivals[0] if rivals else None
+    third = rivals[1].score if len(rivals) > 1 else 0.0
     legal = {t: w for t, w in weights.items() if is_legal(t)}
     legal_total = sum(legal.values())
     legal_found = sum(w for t, w in legal.items() if t in top.matched_terms)

@@ -79,7 +79,13 @@ class Matcher:
         anchored = any(self.is_legal(t) for t in weights) or bool(extra)
         standing = self.reranker.standing(query, weights, ranked)
         found = evidence(
-            query, ranked, weights, self.is_legal, lambda e: self.kb.entry(e).topic, standing
+            query,
+            ranked,
+            weights,
+            self.is_legal,
+            lambda e: self.kb.entry(e).topic,
+            standing,
+            self._linked,
         )
         confidence = self.calibration.probability(found)
         outcome = self._decide(ranked, confidence)
@@ -102,6 +108,9 @@ class Matcher:
         if result.crisis or not (found := self.articles.find(weights, telling, self.is_legal)):
             return result
         return dataclasses.replace(result, outcome="article", articles=tuple(found))
+
+    def _linked(self, a: str, b: str) -> bool:
+        return b in self.kb.entry(a).see_also or a in self.kb.entry(b).see_also
 
     def is_legal(self, term: str) -> bool:
         """Words that make a message a legal question: a signal word such as 告 or 赔, or a

@@ -23,6 +23,7 @@ from .wechat import WeChat
 LAND = "邻居把我家宅基地占了怎么办"
 TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
 DV_STEPS = "遭了家暴想起诉离婚，一步一步咋个做"
+DV_STORY = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
 
 
 def test_the_fitted_calibration_grows_with_the_evidence() -> None:
@@ -92,14 +93,36 @@ def test_a_second_problem_is_offered_as_a_related_title(matcher: Matcher) -> Non
 
 def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher: Matcher) -> None:
     """A direct answer from the divorce-for-domestic-violence entry offers the evidence and
-    legal-aid entries it names (`see_also`) as replies 2 and 3."""
+    legal-aid entries it names (`see_also`) as replies 2 and 3: asked in its own words, and as
+    issue 10 asks it, with the background first."""
     evidence, legal_aid = (matcher.kb.entry(e) for e in ("jiabao-evidence", "jiabao-legal-aid"))
-    for resident, pick, entry in (("o-dv-2", "2", evidence), ("o-dv-3", "3", legal_aid)):
-        reply = wechat.text(resident, DV_STEPS)
+    for resident, message, pick, entry in (
+        ("o-dv-2", DV_STEPS, "2", evidence),
+        ("o-dv-3", DV_STEPS, "3", legal_aid),
+        ("o-dv-4", DV_STORY, "2", evidence),
+        ("o-dv-5", DV_STORY, "3", legal_aid),
+    ):
+        reply = wechat.text(resident, message)
         assert reply.startswith("【遭了家暴想起诉离婚，一步一步咋个做】")
         last_page = wechat.text(resident, "更多")  # the related titles end the answer
         assert f"回复 {pick} 看“{entry.title}”" in last_page
         assert wechat.text(resident, pick).startswith(f"【{entry.title}】")
+
+
+def test_a_curated_next_step_is_no_rival(matcher: Matcher) -> None:
+    """The lead and the crowd of rivals are read against entries the top one does not name as
+    next steps: the evidence and legal-aid entries complete a divorce-for-violence answer."""
+    result = matcher.match(DV_STORY)
+    ranked = result.matches
+    assert ranked[0].entry_id == "hunyin-dv-divorce-steps"
+    rivals = [m for m in ranked[1:] if m.entry_id not in ("jiabao-evidence", "jiabao-legal-aid")]
+    rivals = [m for m in rivals if ranked[0].entry_id not in matcher.kb.entry(m.entry_id).see_also]
+    assert len(rivals) < len(ranked) - 1  # some of the first candidates are its next steps
+    assert result.evidence["lead"] == pytest.approx(ranked[0].score - rivals[0].score, abs=1e-9)
+    assert result.evidence["third_ratio"] == pytest.approx(
+        rivals[1].score / ranked[0].score, abs=1e-9
+    )
+    assert result.outcome == "answered"
 
 
 def test_a_next_step_deleted_since_is_not_offered(matcher: Matcher) -> None:
@@ -120,8 +143,7 @@ def test_a_next_step_deleted_since_is_not_offered(matcher: Matcher) -> None:
 
 
 def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) -> None:
-    message = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
-    result = matcher.match(message)
+    result = matcher.match(DV_STORY)
     assert result.best is not None
     top_title = matcher.kb.entry(result.best.entry_id).title
     for match in related(matcher, result):
