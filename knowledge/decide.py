@@ -1,8 +1,9 @@
 """Answer first or offer a short list: a calibrated probability that the top entry is right.
 
 The model is a logistic regression over the evidence below, fitted by `bench/fit_decision.py`
-on the labelled question sets and stored in `data/decision.yaml`, so the engine needs no
-fitting library at run time."""
+on every blind set as the knowledge base stood at its first run (a resident's question is new to
+the entries, as a blind set is only once), and stored in `data/decision.yaml`, so the engine
+needs no fitting library at run time."""
 
 from __future__ import annotations
 

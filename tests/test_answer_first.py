@@ -21,7 +21,7 @@ from knowledge.related import related
 from .wechat import WeChat
 
 LAND = "邻居把我家宅基地占了怎么办"
-TWO_PROBLEMS = "借钱不还 还把我拉黑了 还有我老汉的低保被取消了咋办"
+TWO_PROBLEMS = "被狗咬了打狂犬疫苗谁出钱，还有邻居占我家宅基地"
 DV_STEPS = "遭了家暴想起诉离婚，一步一步咋个做"
 DV_STORY = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
 
@@ -87,8 +87,8 @@ def test_a_second_problem_is_offered_as_a_related_title(matcher: Matcher) -> Non
     result = matcher.match(TWO_PROBLEMS)
     assert result.outcome == "answered"
     assert result.best is not None
-    assert result.best.entry_id.startswith("shebao-dibao")
-    assert any(m.entry_id.startswith("jiedai-") for m in related(matcher, result))
+    assert result.best.entry_id == "linli-dog-bite"
+    assert any(m.entry_id.startswith("zhaijidi-") for m in related(matcher, result))
 
 
 def test_the_next_steps_an_entry_names_follow_its_answer(wechat: WeChat, matcher: Matcher) -> None:
