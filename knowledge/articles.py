@@ -46,6 +46,15 @@ class ArticleIndex:
     def _index(self) -> PairIndex:
         return PairIndex([a.text for a in self._articles])
 
+    def _holds(self, term: str) -> bool:
+        """Whether an article uses the word. A pair is in some article exactly when the index
+        knows it, so the search through every article's text is left for longer words whose
+        pairs all occur."""
+        pairs = _pairs(term)
+        if len(self._index.ids(pairs)) < len(pairs):
+            return False
+        return len(term) == 2 or term in self._corpus
+
     def warm(self) -> None:
         """Build the index now rather than for the first message that needs it."""
         self._index  # noqa: B018 - a cached property, computed once
@@ -64,9 +73,7 @@ class ArticleIndex:
         """Articles holding most of the message's telling words (legal, or rare in everyday
         speech), two of them words of the knowledge base's own legal vocabulary."""
         # Words of the story that no law uses (没人领, 归谁) say nothing about which article fits.
-        legal = {
-            t: w for t, w in weights.items() if len(t) >= 2 and telling(t) and t in self._corpus
-        }
+        legal = {t: w for t, w in weights.items() if len(t) >= 2 and telling(t) and self._holds(t)}
         if len(legal) < MIN_TERMS:
             return []
         ids = self._index.ids([p for t in legal for p in _pairs(t)])

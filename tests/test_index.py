@@ -101,6 +101,9 @@ def test_article_pair_bm25_is_bm25s_to_the_bit(matcher: Matcher) -> None:
     document_frequency = Counter(p for t in texts for p in set(pairs_of(t)))
     for pair in ("离婚", "拾得", "约定", "法", "氪金"):
         assert ours.frequency(pair) == document_frequency[pair]
+    laws = matcher.articles
+    for word in ("离婚", "氪金", "遗失物", "宅基地使用权", "天气预报", "冷静期", "网络游戏充值"):
+        assert laws._holds(word) == (word in laws._corpus), word
 
 
 def test_word_idf_is_the_plain_one(matcher: Matcher) -> None:
