@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def evidence(
     """The evidence for `ranked[0]`; `standing` is `Reranker.standing` of the same list.
     Entries `linked` to the top one (its curated next steps) are not its rivals."""
     top = ranked[0]
-    rivals = [m for m in ranked[1:] if not linked(top.entry_id, m.entry_id)]
+    rivals = list(islice((m for m in ranked[1:] if not linked(top.entry_id, m.entry_id)), 2))
     second = rivals[0] if rivals else None
     third = rivals[1].score if len(rivals) > 1 else 0.0
     legal = {t: w for t, w in weights.items() if is_legal(t)}
