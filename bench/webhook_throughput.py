@@ -3,12 +3,15 @@ next to a bare Flask reply measured in the same run.
 
     python bench/webhook_throughput.py [--requests 600] [--concurrency 8] [--workers 2]
                                        [--preload] [--database-url URL] [--rounds 1]
+                                       [--match-free]
 
 Every request is a distinct resident question, signed and AES-encrypted (safe mode) exactly
 as WeChat sends it, so the full path runs: verify, decrypt, dedupe in SQLite, match, reply,
 encrypt. Each resident sends at most ten, below the flood limit, so every delivery is
 matched. With `--rounds N` the two servers take turns N times and the medians are compared,
-which steadies the ratio on a shared machine. Prints the numbers; it is not a test.
+which steadies the ratio on a shared machine. `--match-free` adds a third server, pufa with each
+question's match kept after its first (bench/match_free_app.py): what the delivery costs
+around matching. Prints the numbers; it is not a test.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ def main() -> None:
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload, as deployed")
     parser.add_argument("--database-url", help="an empty database, e.g. PostgreSQL")
     parser.add_argument("--rounds", type=int, default=1, help="turns each server takes")
+    parser.add_argument("--match-free", action="store_true", help="also pufa with matching kept")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
@@ -136,6 +140,11 @@ def main() -> None:
     servers = (
         ("bare Flask", "bare_app:app", ROOT / "bench"),
         ("pufa /wechat", "bot.web.app:create_app()", ROOT),
+        *(
+            [("pufa, match free", "bench.match_free_app:create_app()", ROOT)]
+            if args.match_free
+            else []
+        ),
     )
     runs: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name, _, _ in servers}
     for turn in range(args.rounds):
@@ -156,14 +165,14 @@ def main() -> None:
         f"{args.requests} requests × {args.rounds} rounds, concurrency {args.concurrency}, "
         f"{shape}, {shown(url)}"
     )
-    print("endpoint        req/s   median_ms   p99_ms  errors   (medians of the rounds)")
+    print("endpoint           req/s   median_ms   p99_ms  errors   (medians of the rounds)")
     rates = {}
     for name, turns in runs.items():
         rates[name] = rps = statistics.median(t[0] for t in turns)
         median = statistics.median(t[1] for t in turns)
         p99 = statistics.median(t[2] for t in turns)
         errors = sum(t[3] for t in turns)
-        print(f"{name:<13} {rps:>7.1f} {median:>11.1f} {p99:>8.1f} {errors:>7}")
+        print(f"{name:<16} {rps:>7.1f} {median:>11.1f} {p99:>8.1f} {errors:>7}")
     ratios = [p[0] / b[0] for b, p in zip(runs["bare Flask"], runs["pufa /wechat"], strict=True)]
     print(
         f"pufa / bare ratio: {rates['pufa /wechat'] / rates['bare Flask']:.2f} "
