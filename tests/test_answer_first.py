@@ -20,7 +20,7 @@ from knowledge.related import related
 
 from .wechat import WeChat
 
-LAND = "邻居把我家宅基地占了怎么办"
+LAND = "邻居占了我家宅基地咋办"
 TWO_PROBLEMS = "被狗咬了打狂犬疫苗谁出钱，还有邻居占我家宅基地"
 DV_STEPS = "遭了家暴想起诉离婚，一步一步咋个做"
 DV_STORY = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"

@@ -13,7 +13,7 @@ from bot.web.app import create_app
 from .conftest import make_settings
 from .wechat import WeChat, message_xml
 
-QUESTION = "邻居把我家宅基地占了怎么办"
+QUESTION = "邻居占了我家宅基地咋办"
 
 
 def test_subscribe_welcomes_and_says_what_the_bot_does(wechat: WeChat, store) -> None:

@@ -15,7 +15,7 @@ from knowledge.matcher import Matcher, MatchSettings
 
 from .consolekit import add_people
 
-QUESTION = "邻居把我家宅基地占了怎么办"
+QUESTION = "邻居占了我家宅基地咋办"
 
 
 @pytest.fixture

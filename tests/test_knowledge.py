@@ -23,7 +23,6 @@ DEV_LABELS = sorted(DATA.glob("dev_labels_*.jsonl"))
 
 # Resident-style questions and the entries that answer them (several where more than one fits).
 GOLDEN_TABLE = [
-    ("邻居把我家宅基地占了怎么办", ["zhaijidi-boundary"]),
     ("离婚冷静期是好久", ["hunyin-cooling-off"]),
     ("离婚冷净期有几天", ["hunyin-cooling-off"]),
     ("包工头跑了，工钱找哪个要", ["qianxin-contractor-fled"]),
@@ -56,11 +55,13 @@ NEAR_TIES = [
 ]
 
 
-# Clear questions with a close neighbour in another topic (the deadline of a 工伤认定 beside the
-# deadlines of 复议 and 诉讼): the decision, fitted on first runs, may offer a menu, whose first
-# line must then be the right entry.
+# Clear questions with close neighbours (the deadline of a 工伤认定 beside the deadlines of 复议
+# and 诉讼; a neighbour on the 宅基地 beside piled junk and rights of way): the decision, fitted on
+# first runs, may offer a menu, whose first line must then be the right entry.
 CLOSE_NEIGHBOURS = [
     ("工伤认定要在好久之内申请", ["gongshang-apply-deadline"]),
+    ("邻居把我家宅基地占了怎么办", ["zhaijidi-boundary"]),  # 怎么办 brings rivals close
+    ("邻居占了我家宅基地咋办", ["zhaijidi-boundary"]),
 ]
 
 

@@ -19,7 +19,7 @@ def runner() -> CliRunner:
 
 
 def test_ask_answers_with_a_numbered_article(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["ask", "邻居把我家宅基地占了怎么办"])
+    result = runner.invoke(main, ["ask", "邻居占了我家宅基地咋办"])
     assert result.exit_code == 0, result.output
     assert "宅基地" in result.output
     assert "《中华人民共和国" in result.output

@@ -94,7 +94,7 @@ def test_resident_chats_in_a_real_browser(live_server: str) -> None:
         )
         page = browser.new_page()
         page.goto(f"{live_server}/simulator")
-        page.fill("#text", "邻居把我家宅基地占了怎么办")
+        page.fill("#text", "邻居占了我家宅基地咋办")
         page.click("#send")
         answer = page.locator(".bot .bubble").first
         answer.wait_for(timeout=15000)

@@ -11,7 +11,7 @@ from bot.store.tables import inbound, questions
 
 from ..wechat import TOKEN, WeChat, message_xml, signature
 
-QUESTION = "邻居把我家宅基地占了怎么办"
+QUESTION = "邻居占了我家宅基地咋办"
 
 
 def test_url_verification_echoes_with_valid_signature(client, wechat: WeChat) -> None:
