@@ -94,8 +94,8 @@ def first_run_rows(number: int, added: str) -> list[Row]:
         where = Path(tmp)
         matcher = Matcher(load_knowledge(_content_at(f"{added}^", where)))
         labels = where / "labels.jsonl"
-        name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
-        labels.write_bytes(_git("show", f"{added}:tests/data/blind/{name}"))
+        file_name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
+        labels.write_bytes(_git("show", f"{added}:tests/data/blind/{file_name}"))
         # Let every guarded candidate through, so the model alone decides in the figures.
         matcher.settings = dataclasses.replace(matcher.settings, answer_confidence=1e-9)
         rows: list[Row] = []
