@@ -115,8 +115,13 @@ def test_a_curated_next_step_is_no_rival(matcher: Matcher) -> None:
     result = matcher.match(DV_STORY)
     ranked = result.matches
     assert ranked[0].entry_id == "hunyin-dv-divorce-steps"
-    rivals = [m for m in ranked[1:] if m.entry_id not in ("jiabao-evidence", "jiabao-legal-aid")]
-    rivals = [m for m in rivals if ranked[0].entry_id not in matcher.kb.entry(m.entry_id).see_also]
+    top = matcher.kb.entry(ranked[0].entry_id)
+    assert {"jiabao-evidence", "jiabao-legal-aid"} <= set(top.see_also)
+    rivals = [
+        m
+        for m in ranked[1:]
+        if m.entry_id not in top.see_also and top.id not in matcher.kb.entry(m.entry_id).see_also
+    ]
     assert len(rivals) < len(ranked) - 1  # some of the first candidates are its next steps
     assert result.evidence["lead"] == pytest.approx(ranked[0].score - rivals[0].score, abs=1e-9)
     assert result.evidence["third_ratio"] == pytest.approx(
