@@ -119,57 +119,28 @@ def test_push_times_relative_to_now(text: str, local: str) -> None:
     assert parsed.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") == local
 
 
+def new_push(text: str, at: str) -> list[str]:
+    return ["push", "new", "--as", AUTHOR, "--title", "t", "--text", text, "--at", at]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["push", "show", "42"], "没有编号为 42"),
         (
-            [
-                "push",
-                "new",
-                "--as",
-                AUTHOR,
-                "--title",
-                "t",
-                "--text",
-                "x",
-                "--at",
-                "2020-01-01 09:00",
-            ],
+            new_push("x", "2020-01-01 09:00"),
             "已经过去",
         ),
         (
-            [
-                "push",
-                "new",
-                "--as",
-                AUTHOR,
-                "--title",
-                "t",
-                "--text",
-                " ",
-                "--at",
-                "2099-01-01 09:00",
-            ],
+            new_push(" ", "2099-01-01 09:00"),
             "不能为空",
         ),
         (
-            [
-                "push",
-                "new",
-                "--as",
-                AUTHOR,
-                "--title",
-                "t",
-                "--text",
-                "法" * 800,
-                "--at",
-                "2099-01-01 09:00",
-            ],
+            new_push("法" * 800, "2099-01-01 09:00"),
             "字节",
         ),
         (
-            ["push", "new", "--as", AUTHOR, "--title", "t", "--text", "x", "--at", "明天"],
+            new_push("x", "明天"),
             "时间格式",
         ),
         (["push", "approve", "7", "--as", REVIEWER], "没有编号为 7"),

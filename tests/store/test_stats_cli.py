@@ -32,15 +32,13 @@ def test_demo_data_then_stats_cli_with_excel(tmp_path: Path) -> None:
     assert seeded.exit_code == 0, seeded.output
     out = tmp_path / "figures.xlsx"
     today = datetime.now(UTC).date()
+    span = ["--from", f"{today.year - 1}-01-01", "--to", f"{today.year + 1}-01-01"]
     result = runner.invoke(
         main,
         [
             *config,
             "stats",
-            "--from",
-            f"{today.year - 1}-01-01",
-            "--to",
-            f"{today.year + 1}-01-01",
+            *span,
             "--xlsx",
             str(out),
         ],
@@ -54,10 +52,7 @@ def test_demo_data_then_stats_cli_with_excel(tmp_path: Path) -> None:
         [
             *config,
             "stats",
-            "--from",
-            f"{today.year - 1}-01-01",
-            "--to",
-            f"{today.year + 1}-01-01",
+            *span,
             "--demo",
         ],
     )
