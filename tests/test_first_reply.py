@@ -1,0 +1,131 @@
+"""What the matcher gives typical messages on the first reply: clear questions answered, near
+ties and close neighbours offered with the right entry on top, chat and danger told apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.matcher import Matcher
+from knowledge.related import related
+
+# Resident-style questions and the entries that answer them (several where more than one fits).
+GOLDEN_TABLE = [
+    ("离婚冷静期是好久", ["hunyin-cooling-off"]),
+    ("离婚冷净期有几天", ["hunyin-cooling-off"]),
+    ("包工头跑了，工钱找哪个要", ["qianxin-contractor-fled"]),
+    ("没签合同干了半年能要双倍工资不", ["qianxin-no-contract-double-pay"]),
+    ("在工地上摔伤了算不算工伤", ["gongshang-what-counts", "gongshang-odd-job-injury"]),
+    ("开车撞了人跑了会怎么样", ["jiaotong-hit-and-run"]),
+    ("喝了酒骑摩托被交警抓了", ["jiaotong-drunk-driving"]),
+    ("借钱给亲戚没打借条他不认账", ["jiedai-no-iou"]),
+    ("儿女都不管老人，不给生活费", ["shanyang-refuse-support"]),
+    ("爸爸走了没留遗嘱，遗产咋个分", ["jicheng-statutory-order"]),
+    ("有人打电话说是公安局的要我转钱到安全账户", ["zhapian-fake-police"]),
+    ("网上刷单返利先垫钱是不是骗子", ["zhapian-shuadan"]),
+    ("老公喝了酒就打我", ["jiabao-what-is", "jiabao-get-help"]),
+    ("怎么申请人身安全保护令", ["jiabao-protection-order"]),
+    ("村里调解达成的协议算不算数", ["tiaojie-agreement-effect"]),
+    ("国家宪法日是哪一天", ["xianfa-constitution-day"]),
+    ("上山烧纸引起山火要坐牢吗", ["senlin-careless-fire-crime"]),
+    ("征地补偿款村里一直不发", ["zhengdi-unpaid"]),
+    ("买到假种子出苗率低怎么赔", ["xiaofei-fake-seeds"]),
+    ("打麻将赌钱违法吗", ["zhian-gamble-mahjong"]),
+    ("银行卡借给别人用犯法吗", ["zhapian-rent-card"]),
+    ("娃儿在学校被同学欺负", ["weichengnian-bullying"]),
+]
+
+
+# Two right entries nearly tied: today the resident gets a menu with both on top. Issue 10's
+# answer-first work should turn this into a direct answer with the sibling offered as related.
+NEAR_TIES = [
+    ("老板拖着工资不发咋个整", ["qianxin-complaint-where", "qianxin-wage-delay"]),
+]
+
+
+# Clear questions with close neighbours (the deadline of a 工伤认定 beside the deadlines of 复议
+# and 诉讼; a neighbour on the 宅基地 beside piled junk and rights of way): the decision, fitted on
+# first runs, may offer a menu, whose first line must then be the right entry.
+CLOSE_NEIGHBOURS = [
+    ("工伤认定要在好久之内申请", ["gongshang-apply-deadline"]),
+    ("邻居把我家宅基地占了怎么办", ["zhaijidi-boundary"]),  # 怎么办 brings rivals close
+    ("邻居占了我家宅基地咋办", ["zhaijidi-boundary"]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CLOSE_NEIGHBOURS)
+def test_a_close_neighbour_still_leaves_the_right_entry_first(
+    matcher: Matcher, question: str, expected: list[str]
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome in ("answered", "choices"), result.outcome
+    assert result.best is not None
+    assert result.best.entry_id in expected
+
+
+@pytest.mark.parametrize(("question", "expected"), NEAR_TIES)
+def test_near_ties_offer_both_right_entries_on_the_first_reply(
+    matcher: Matcher, question: str, expected: list[str]
+) -> None:
+    """As an answer with the other as a related title, or as the first lines of a menu."""
+    result = matcher.match(question)
+    if result.outcome == "answered":
+        assert result.best is not None
+        offered = {result.best.entry_id, *(m.entry_id for m in related(matcher, result))}
+    else:
+        assert result.outcome == "choices", result.outcome
+        offered = {m.entry_id for m in matcher.choices(result)[:2]}
+    assert set(expected) <= offered
+
+
+@pytest.mark.parametrize(("question", "expected"), GOLDEN_TABLE)
+def test_golden_table(matcher: Matcher, question: str, expected: list[str]) -> None:
+    result = matcher.match(question)
+    assert result.outcome == "answered", (result.outcome, result.matches[:3])
+    assert result.best is not None
+    assert result.best.entry_id in expected
+    assert result.best.matched_terms
+    assert 0 < result.best.score <= 1
+
+
+@pytest.mark.parametrize("text", ["你好", "您好，在吗", "谢谢你", "早上好啊", "好的，晓得了"])
+def test_small_talk_never_gets_a_law(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome in ("greeting", "thanks")
+    assert not result.matches
+
+
+@pytest.mark.parametrize(
+    "text", ["今天天气怎么样", "手机充不进电", "哈哈哈哈", "？？？", "帮我查下快递到哪了"]
+)
+def test_out_of_scope_falls_back(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome in ("fallback", "empty")
+
+
+@pytest.mark.parametrize(
+    "text", ["县城哪家火锅好吃", "你吃饭没有", "讲个笑话听听", "加我微信有惊喜"]
+)
+def test_chatter_is_never_answered_with_a_law(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome != "answered"
+
+
+def test_greeting_with_a_question_is_a_question(matcher: Matcher) -> None:
+    assert matcher.match("你好，我想问下离婚冷静期是多久").outcome == "answered"
+
+
+def test_crisis_words_are_flagged(matcher: Matcher) -> None:
+    assert "家庭暴力" in matcher.match("他又在打我，往死里打").crisis
+    assert "自我伤害" in matcher.match("欠了好多钱不想活了").crisis
+    assert not matcher.match("借钱不还怎么办").crisis
+    assert "家庭暴力" in matcher.match("我男人喝了酒就打我 打得好凶").crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "催收的天天打我电话，还在群里发消息",
+        "清明节上坟还能不能烧纸放火炮",
+        "邻居的竹子顶烂我家瓦，叫他砍他不砍，我自己砍了他要我赔",
+    ],
+)
+def test_everyday_words_are_no_crisis(matcher: Matcher, text: str) -> None:
+    assert not matcher.match(text).crisis
