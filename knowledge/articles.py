@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
+from .index import bigrams
 from .laws import Article, LawLibrary
 from .pair_index import PairIndex
 
@@ -16,10 +17,6 @@ MIN_COVERAGE = 0.6
 MIN_TERMS = 2
 MAX_ARTICLES = 2
 RARE_SHARE = 0.01
-
-
-def _pairs(text: str) -> list[str]:
-    return [text[i : i + 2] for i in range(len(text) - 1)] or [text]
 
 
 class ArticleIndex:
@@ -50,7 +47,7 @@ class ArticleIndex:
         """Whether an article uses the word. A pair is in some article exactly when the index
         knows it, so the search through every article's text is left for longer words whose
         pairs all occur."""
-        pairs = _pairs(term)
+        pairs = bigrams(term)
         if len(self._index.ids(pairs)) < len(pairs):
             return False
         return len(term) == 2 or term in self._corpus
@@ -62,7 +59,7 @@ class ArticleIndex:
     def _rare(self, terms: list[str]) -> bool:
         """At least one word the laws seldom use: 拾得 points at an article, 规定 does not."""
         limit = RARE_SHARE * len(self._articles)
-        return any(min(self._index.frequency(p) for p in _pairs(t)) <= limit for t in terms)
+        return any(min(self._index.frequency(p) for p in bigrams(t)) <= limit for t in terms)
 
     def find(
         self,
@@ -76,7 +73,7 @@ class ArticleIndex:
         legal = {t: w for t, w in weights.items() if len(t) >= 2 and telling(t) and self._holds(t)}
         if len(legal) < MIN_TERMS:
             return []
-        ids = self._index.ids([p for t in legal for p in _pairs(t)])
+        ids = self._index.ids([p for t in legal for p in bigrams(t)])
         if not len(ids):
             return []
         scores = self._index.scores(ids)

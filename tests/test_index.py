@@ -11,7 +11,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from knowledge.articles import _pairs as pairs_of
+from knowledge.index import bigrams as pairs_of
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
 from knowledge.pair_index import PairIndex
