@@ -5,6 +5,9 @@ with those of an entry's own title and paraphrases; nothing here names an entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+import numpy as np
 
 # The kind of answer asked for: read from the ask of a message.
 ASKS = {
@@ -43,3 +46,19 @@ def asks(text: str) -> tuple[bool, ...]:
 
 def sides(text: str) -> tuple[bool, ...]:
     return tuple(bool(p.search(text)) for p in _SIDES.values())
+
+
+def side_shares(texts: Sequence[str]) -> np.ndarray:
+    """Share of `texts` telling each side or stage, as np.mean([sides(t) for t in texts],
+    axis=0) gives it: each pattern reads the texts once, joined by line breaks, which no
+    pattern matches or crosses; a text tells the side if some match starts inside it."""
+    ends = np.cumsum([len(t) + 1 for t in texts])
+    joined = "\n".join(texts)
+    at, kinds = [], []
+    for j, pattern in enumerate(_SIDES.values()):
+        for match in pattern.finditer(joined):
+            at.append(match.start())
+            kinds.append(j)
+    found = np.zeros((len(texts), len(_SIDES)), dtype=bool)
+    found[np.searchsorted(ends, at, side="right"), kinds] = True
+    return found.mean(axis=0)

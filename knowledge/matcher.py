@@ -26,14 +26,6 @@ from .tokenize import LegalTokenizer, pinyin_key
 CENTRALITY_WEIGHT = 0.05
 
 
-def _top(scores: np.ndarray, k: int) -> list[int]:
-    k = min(len(scores), k)
-    if k <= 0:
-        return []
-    idx = np.argpartition(-scores, k - 1)[:k]
-    return idx[scores[idx] > 0].tolist()
-
-
 class Matcher:
     def __init__(self, kb: KnowledgeBase, settings: MatchSettings | None = None) -> None:
         self.kb = kb
@@ -163,17 +155,16 @@ class Matcher:
         query_bigrams = set(bigrams(norm_query)) | {b for t in weights for b in bigrams(t)}
         by_entry: dict[int, float] = {}
         if query_terms:
-            scores = ix.docs.accumulate(query_terms)
-            top = _top(scores, self.settings.candidates * 4)
-            for entry, score in zip(ix.doc_entry[top].tolist(), scores[top].tolist(), strict=True):
+            docs, scores = ix.docs.top(query_terms, self.settings.candidates * 4)
+            for entry, score in zip(ix.doc_entry[docs].tolist(), scores.tolist(), strict=True):
                 if score > by_entry.get(entry, 0.0):  # scores here are above 0
                     by_entry[entry] = score
         best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
         known_bigrams = [ix.pair_id[b] for b in query_bigrams if b in ix.pair_id]
         if known_bigrams:
-            scores = ix.pair_bm25.accumulate(known_bigrams)
+            found, _ = ix.pair_bm25.top(known_bigrams, self.settings.candidates // 2)
             seen = {entry for entry, _ in best}
-            best += [(e, 0.0) for e in _top(scores, self.settings.candidates // 2) if e not in seen]
+            best += [(e, 0.0) for e in found.tolist() if e not in seen]
         if not best:
             return []
         matches = self._scorer.score(best, norm_query, weights, query_bigrams)

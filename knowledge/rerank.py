@@ -93,7 +93,7 @@ def profile(entry: Entry, texts: Sequence[str], words: Sequence[Collection[str]]
         entry.topic,
         tuple(texts),
         {t: n / len(texts) for t, n in counts.items()},
-        np.mean([cues.sides(t) for t in texts], axis=0),
+        cues.side_shares(texts),
         math.log(1 + len(counts)),
         math.log(1 + len(entry.answer)),
     )

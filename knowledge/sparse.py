@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 CHUNK = 1 << 21  # values handled at once where temporaries would be large
+SAMPLE = 16  # Columns.top samples about SAMPLE·k of the values it adds
 
 
 @dataclass
@@ -51,16 +52,36 @@ class Columns:
 
     def accumulate(self, cols: Sequence[int]) -> np.ndarray:
         """The sum of `cols` for every row, added column after column in the matrix's dtype, as
-        bm25s adds a query's words (the order decides the last bit of a float32). np.add.at
-        adds its values one by one in the order given, so the columns' stored values are
-        handed to it one column after the other."""
+        bm25s adds a query's words (the order decides the last bit of a float32). A column
+        holds a row once, so one column at a time is one vectorised addition."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
-        wanted = np.asarray(cols, dtype=np.int64)
-        if not len(wanted):
-            return total
-        picked, _ = _spans(self.indptr, wanted)
-        np.add.at(total, self.indices[picked], self.values(picked))
+        for col in cols:
+            start, end = int(self.indptr[col]), int(self.indptr[col + 1])
+            total[self.indices[start:end]] += self._values(start, end)
         return total
+
+    def top(self, cols: Sequence[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (at most) `k` rows with the highest sum of `cols` above 0, highest first and,
+        between equal sums, the lower row first; and their sums."""
+        wanted = np.asarray(cols, dtype=np.int64)
+        if not len(wanted) or k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, self.data.dtype)
+        total = self.accumulate(cols)
+        # The k-th best of some rows is at most the k-th best of all: rows a sample of the
+        # columns' values holds give a floor that leaves few rows to sort.
+        picked, _ = _spans(self.indptr, wanted)
+        sample = np.unique(self.indices[picked[:: max(1, len(picked) // (SAMPLE * k))]])
+        floor = 0.0
+        if len(sample) >= k:
+            sums = total[sample]
+            floor = float(np.partition(sums, len(sums) - k)[len(sums) - k])
+        rows = np.flatnonzero(total >= floor) if floor > 0 else np.flatnonzero(total)
+        return best_first(rows, total[rows], k)
+
+    def _values(self, start: int, end: int) -> np.ndarray:
+        if len(self.data) >= end:
+            return self.data[start:end]
+        return self.values(np.arange(start, end))
 
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
         """What Rows.gather gives (`present`: True where a value is stored), read column by
@@ -188,6 +209,18 @@ def gather(
         return by_col.gather(rows, cols, present)
     block = by_row.gather(rows, cols)
     return block.astype(bool) if present and block.dtype != bool else block
+
+
+def best_first(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` rows of highest score above 0, by score, then row: an order that does not
+    depend on how a selection algorithm visits ties."""
+    positive = scores > 0
+    rows, scores = rows[positive], scores[positive]
+    if len(rows) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        rows, scores = rows[scores >= kth], scores[scores >= kth]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order].astype(np.int64, copy=False), scores[order]
 
 
 def _firsts(cols: Sequence[int]) -> dict[int, int]:

@@ -63,6 +63,18 @@ def test_side_words(text: str, side: str, present: bool) -> None:
     assert cues.sides(normalize(text))[list(cues.SIDES).index(side)] is present
 
 
+def test_side_shares_read_each_text_on_its_own(matcher: Matcher) -> None:
+    """One pass over the texts joined equals a pass over each: no side is found across the
+    line between two texts (打 at the end of one, 了我 at the start of the next)."""
+    texts = ["我把他", "打了", "被车", "撞了我", "", "十", "七岁", "我是老板", "老板", "老板"]
+    expected = np.mean([cues.sides(t) for t in texts], axis=0)
+    assert cues.side_shares(texts).tolist() == expected.tolist()
+    for number in range(0, len(matcher.kb.entries), 7):
+        texts, _ = matcher._index.paraphrases(number)
+        expected = np.mean([cues.sides(t) for t in texts], axis=0)
+        assert cues.side_shares(texts).tolist() == expected.tolist()
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("一个月该出好多", "amount"), ("在哪里告", "where"), ("离婚了这些归哪个", "whose")],

@@ -1,5 +1,6 @@
 """The sparse shortcuts of the scorer read what the plain computations read: a gather by
-column equals one by row (and a dense lookup), and np.add.at adds columns as a loop does."""
+column equals one by row (and a dense lookup), columns are added as a loop adds them, and the
+best rows are those a full sort puts first."""
 
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ def test_accumulate_adds_column_after_column() -> None:
         for col in cols:
             expected += dense[:, col]
         assert by_col.accumulate(cols).tobytes() == expected.tobytes()
+
+
+def test_top_rows_are_those_a_full_sort_puts_first() -> None:
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n_rows, n_cols = int(rng.integers(5, 3000)), 40
+        # few distinct values, so that many rows tie, also at the k-th place
+        dense = (rng.random((n_rows, n_cols)) < 0.1) * rng.integers(1, 4, (n_rows, n_cols))
+        dense = dense.astype(np.float32)
+        rows, cols = np.nonzero(dense)
+        by_col = Columns.build(rows, cols, dense[rows, cols], dense.shape)
+        wanted = rng.integers(0, n_cols, size=int(rng.integers(1, 12))).tolist()
+        k = int(rng.integers(1, 200))
+        total = by_col.accumulate(wanted)
+        order = sorted((r for r in range(n_rows) if total[r] > 0), key=lambda r: (-total[r], r))
+        got, sums = by_col.top(wanted, k)
+        assert got.tolist() == order[:k]
+        assert sums.tobytes() == total[order[:k]].tobytes()
+    assert [len(part) for part in by_col.top([], 5)] == [0, 0]
 
 
 def test_side_by_side_keeps_the_first_parts_values_and_reads_the_others_as_one() -> None:
