@@ -54,29 +54,35 @@ class Columns:
         """The sum of `cols` for every row, added column after column in the matrix's dtype, as
         bm25s adds a query's words (the order decides the last bit of a float32). A column
         holds a row once, so one column at a time is one vectorised addition."""
-        total = np.zeros(self.rows, dtype=self.data.dtype)
-        for col in cols:
-            start, end = int(self.indptr[col]), int(self.indptr[col + 1])
-            total[self.indices[start:end]] += self._values(start, end)
-        return total
+        return self._add(cols, 0)[0]
 
     def top(self, cols: Sequence[int], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The (at most) `k` rows with the highest sum of `cols` above 0, highest first and,
         between equal sums, the lower row first; and their sums."""
-        wanted = np.asarray(cols, dtype=np.int64)
-        if not len(wanted) or k <= 0:
+        if not len(cols) or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, self.data.dtype)
-        total = self.accumulate(cols)
-        # The k-th best of some rows is at most the k-th best of all: rows a sample of the
-        # columns' values holds give a floor that leaves few rows to sort.
-        picked, _ = _spans(self.indptr, wanted)
-        sample = np.unique(self.indices[picked[:: max(1, len(picked) // (SAMPLE * k))]])
+        total, sample = self._add(cols, SAMPLE * k)
+        # The k-th best of some rows is at most the k-th best of all: the rows of a sample of
+        # the values added give a floor that leaves few rows to sort.
         floor = 0.0
         if len(sample) >= k:
             sums = total[sample]
             floor = float(np.partition(sums, len(sums) - k)[len(sums) - k])
         rows = np.flatnonzero(total >= floor) if floor > 0 else np.flatnonzero(total)
         return best_first(rows, total[rows], k)
+
+    def _add(self, cols: Sequence[int], sample: int) -> tuple[np.ndarray, np.ndarray]:
+        """The sums of `cols`, and the distinct rows of about `sample` of the values added."""
+        total = np.zeros(self.rows, dtype=self.data.dtype)
+        spans = [(int(self.indptr[c]), int(self.indptr[c + 1])) for c in cols]
+        step = max(1, sum(end - start for start, end in spans) // max(sample, 1))
+        seen = []
+        for start, end in spans:
+            rows = self.indices[start:end]
+            total[rows] += self._values(start, end)
+            if sample:
+                seen.append(rows[::step])
+        return total, np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
 
     def _values(self, start: int, end: int) -> np.ndarray:
         if len(self.data) >= end:
