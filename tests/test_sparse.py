@@ -53,9 +53,11 @@ def test_top_rows_are_those_a_full_sort_puts_first() -> None:
     for seed in range(40):
         rng = np.random.default_rng(seed)
         n_rows, n_cols = int(rng.integers(5, 3000)), 40
-        # few distinct values, so that many rows tie, also at the k-th place
-        dense = (rng.random((n_rows, n_cols)) < 0.1) * rng.integers(1, 4, (n_rows, n_cols))
-        dense = dense.astype(np.float32)
+        # few distinct values, so that many rows tie, also at the k-th place; some columns
+        # rare and high, others common and low, as words are
+        share = rng.choice([0.02, 0.3], size=n_cols)
+        dense = (rng.random((n_rows, n_cols)) < share) * rng.integers(1, 4, (n_rows, n_cols))
+        dense = (dense * np.where(share < 0.1, 7.3, 0.11)).astype(np.float32)
         rows, cols = np.nonzero(dense)
         by_col = Columns.build(rows, cols, dense[rows, cols], dense.shape)
         wanted = rng.integers(0, n_cols, size=int(rng.integers(1, 12))).tolist()
