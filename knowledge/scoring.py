@@ -59,13 +59,20 @@ class Scorer:
         self._texts: Kept[int, list[str]] = Kept(TEXTS_KEPT)  # paraphrases of entries met
 
     def texts(self, rows: list[int]) -> list[str]:
-        """The paraphrases of the entries `rows`, one entry after the other."""
-        kept, texts = self._texts, []
+        """The paraphrases of the entries `rows`, one entry after the other; those of entries
+        not met before are read in one pass."""
+        found: dict[int, list[str]] = {}
         for row in rows:
-            if (found := kept.get(row)) is None:
-                start, end = self._spans[row]
-                found = kept.keep(row, self._index.texts(np.arange(start, end)))
-            texts += found
+            if (known := self._texts.get(row)) is not None:
+                found[row] = known
+        if missing := [row for row in rows if row not in found]:
+            spans = [self._spans[row] for row in missing]
+            read = iter(self._index.texts(np.concatenate([np.arange(a, b) for a, b in spans])))
+            for row, (start, end) in zip(missing, spans, strict=True):
+                found[row] = self._texts.keep(row, [next(read) for _ in range(end - start)])
+        texts: list[str] = []
+        for row in rows:
+            texts += found[row]
         return texts
 
     def score(
