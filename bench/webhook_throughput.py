@@ -5,9 +5,9 @@ next to a bare Flask reply measured in the same run.
                                        [--preload] [--database-url URL] [--rounds 1]
                                        [--match-free]
 
-Every request is a distinct resident question, signed and AES-encrypted (safe mode) exactly
-as WeChat sends it, so the full path runs: verify, decrypt, dedupe in SQLite, match, reply,
-encrypt. Each resident sends at most ten, below the flood limit, so every delivery is
+Every request is a new delivery (a MsgId no earlier server, round or run has used), signed and
+AES-encrypted (safe mode) exactly as WeChat sends it, so the full path runs: verify, decrypt,
+dedupe in the database, match, reply, encrypt. Each resident sends at most ten, below the flood limit, so every delivery is
 matched. With `--rounds N` the two servers take turns N times and the medians are compared,
 which steadies the ratio on a shared machine. `--match-free` adds a third server, pufa with each
 question's match kept after its first (bench/match_free_app.py): what the delivery costs
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
 import signal
 import socket
@@ -129,14 +130,26 @@ def main() -> None:
         "PUFA_SECRET_KEY": "bench-secret",
     }
     wechat = WeChat(_Recorder(), mode="safe")
-    total = (args.requests + 20) * args.rounds
-    residents = max(50, total // 10)
-    signed = [
-        wechat.post_xml(
-            message_xml(f"o-bench-{n % residents}", "text", Content=QUESTIONS[n % len(QUESTIONS)])
-        )
-        for n in range(total)
-    ]
+    per_server = args.requests + 20
+    residents = max(50, per_server // 10)
+    run = time.time_ns()
+    ids = itertools.count(run // 1000)  # MsgIds no earlier run used
+
+    def deliveries(tag: str) -> list[tuple[str, bytes]]:
+        """A batch of its own for each server and round: another server's (or an earlier
+        run's) MsgIds would be retries, answered from the stored reply without matching."""
+        return [
+            wechat.post_xml(
+                message_xml(
+                    f"o-bench-{run}-{tag}-{n % residents}",
+                    "text",
+                    msg_id=next(ids),
+                    Content=QUESTIONS[n % len(QUESTIONS)],
+                )
+            )
+            for n in range(per_server)
+        ]
+
     servers = (
         ("bare Flask", "bare_app:app", ROOT / "bench"),
         ("pufa /wechat", "bot.web.app:create_app()", ROOT),
@@ -148,8 +161,8 @@ def main() -> None:
     )
     runs: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name, _, _ in servers}
     for turn in range(args.rounds):
-        batch = signed[turn * (args.requests + 20) : (turn + 1) * (args.requests + 20)]
-        for name, app, cwd in servers:
+        for number, (name, app, cwd) in enumerate(servers):
+            batch = deliveries(f"{turn}-{number}")
             port = free_port()
             process = start(app, port, args.workers, env, cwd, args.preload)
             try:
