@@ -112,7 +112,8 @@ def test_greeting_with_a_question_is_a_question(matcher: Matcher) -> None:
     """Not small talk: the question is matched, whether it is answered or offered first."""
     result = matcher.match("你好，我想问下离婚冷静期是多久")
     assert result.outcome in ("answered", "choices")
-    assert result.best is not None and result.best.entry_id == "hunyin-cooling-off"
+    assert result.best is not None
+    assert result.best.entry_id == "hunyin-cooling-off"
 
 
 def test_crisis_words_are_flagged(matcher: Matcher) -> None:
