@@ -121,6 +121,8 @@ def test_crisis_words_are_flagged(matcher: Matcher) -> None:
     assert "自我伤害" in matcher.match("欠了好多钱不想活了").crisis
     assert not matcher.match("借钱不还怎么办").crisis
     assert "家庭暴力" in matcher.match("我男人喝了酒就打我 打得好凶").crisis
+    assert "家庭暴力" in matcher.match("我老公喝醉了，他拿起板凳就打我").crisis
+    assert matcher.match("有人拿刀砍人了").crisis == ("正在发生的犯罪",)
 
 
 @pytest.mark.parametrize(
@@ -129,6 +131,10 @@ def test_crisis_words_are_flagged(matcher: Matcher) -> None:
         "催收的天天打我电话，还在群里发消息",
         "清明节上坟还能不能烧纸放火炮",
         "邻居的竹子顶烂我家瓦，叫他砍他不砍，我自己砍了他要我赔",
+        "竹子根把墙拱裂了，他不砍，我自己拿刀砍了犯法不",
+        "跟人打了一架 是对方先动的手 他喝了酒拿起板凳要打我 我就还手了 派出所说两个都罚",
+        "赶场和人吵架，他先动手打我，我还了手，算不算正当防卫",
+        "娃儿判给前夫了，跟后妈过得不好经常挨打我想要回抚养权",
     ],
 )
 def test_everyday_words_are_no_crisis(matcher: Matcher, text: str) -> None:
