@@ -3,7 +3,7 @@ next to a bare Flask reply measured in the same run.
 
     python bench/webhook_throughput.py [--requests 600] [--concurrency 8] [--workers 2]
                                        [--preload] [--database-url URL] [--rounds 1]
-                                       [--match-free]
+                                       [--match-free] [--crypto-only]
 
 Every request is a new delivery (a MsgId no earlier server, round or run has used), signed and
 AES-encrypted (safe mode) exactly as WeChat sends it, so the full path runs: verify, decrypt,
@@ -11,7 +11,9 @@ dedupe in the database, match, reply, encrypt. Each resident sends at most ten, 
 limit, so every delivery is matched. With `--rounds N` the two servers take turns N times and the medians are compared,
 which steadies the ratio on a shared machine. `--match-free` adds a third server, pufa with each
 question's match kept after its first (bench/match_free_app.py): what the delivery costs
-around matching. Prints the numbers; it is not a test.
+around matching. `--crypto-only` adds pufa's signature check, decryption and sealing alone
+(bench/crypto_only_app.py): the most any /wechat could reach against the bare reply. Prints the
+numbers; it is not a test.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database, e.g. PostgreSQL")
     parser.add_argument("--rounds", type=int, default=1, help="turns each server takes")
     parser.add_argument("--match-free", action="store_true", help="also pufa with matching kept")
+    parser.add_argument("--crypto-only", action="store_true", help="also the WeChat door alone")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="pufa-bench-"))
@@ -158,6 +161,11 @@ def main() -> None:
             if args.match_free
             else []
         ),
+        *(
+            [("crypto only", "bench.crypto_only_app:create_app()", ROOT)]
+            if args.crypto_only
+            else []
+        ),
     )
     runs: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name, _, _ in servers}
     for turn in range(args.rounds):
@@ -186,6 +194,9 @@ def main() -> None:
         p99 = statistics.median(t[2] for t in turns)
         errors = sum(t[3] for t in turns)
         print(f"{name:<16} {rps:>7.1f} {median:>11.1f} {p99:>8.1f} {errors:>7}")
+    for name in rates:
+        if name not in ("bare Flask", "pufa /wechat"):
+            print(f"{name} / bare ratio: {rates[name] / rates['bare Flask']:.2f}")
     ratios = [p[0] / b[0] for b, p in zip(runs["bare Flask"], runs["pufa /wechat"], strict=True)]
     print(
         f"pufa / bare ratio: {rates['pufa /wechat'] / rates['bare Flask']:.2f} "
