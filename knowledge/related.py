@@ -18,7 +18,7 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     best = result.best
     if result.outcome != "answered" or best is None:
         return []
-    left_out = {t for t in result.terms if len(t) >= 2 and matcher.is_legal(t)} - set(
+    left_out = {t for t in result.terms if len(t) >= 2 and _topical(matcher, t)} - set(
         best.matched_terms
     )
     titles = {m.entry_id: matcher.title_terms(m.entry_id) for m in result.matches[:LOOK_AT]}
@@ -26,8 +26,13 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     for match in result.matches[1:LOOK_AT]:
         if len(picked) == limit or match.score < matcher.settings.choice_threshold:
             break
-        close = match.score >= SHARE * best.score
         other_problem = bool(left_out.intersection(match.matched_terms))
+        # Close by score alone is no reason to offer another topic's title that explains no
+        # word of the message the answer leaves out: 抚养费 under 去哪个法院起诉.
+        close = match.score >= SHARE * best.score and (
+            matcher.kb.entry(match.entry_id).topic == matcher.kb.entry(best.entry_id).topic
+            or not set(match.matched_terms) <= set(best.matched_terms)
+        )
         title = titles[match.entry_id]
         repeats = any(title <= titles[m.entry_id] for m in (best, *(m for _, m in picked)))
         if (close or other_problem) and not repeats:
@@ -45,6 +50,13 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
         if len(chosen) < limit and match.entry_id not in {m.entry_id for m in chosen}:
             chosen.append(match)
     return chosen
+
+
+def _topical(matcher: Matcher, term: str) -> bool:
+    """A word of the law's own vocabulary (工伤, 抚养费), not a word that only sounds legal by
+    its signal character (要罚, 犯法) nor an everyday one (打工, 两个月)."""
+    tokenizer = matcher.tokenizer
+    return term in tokenizer.legal_terms and tokenizer.specificity(term) >= 0.7
 
 
 def _offered(entry_id: str) -> Match:

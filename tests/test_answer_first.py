@@ -23,6 +23,7 @@ from .wechat import WeChat
 LAND = "邻居占了我家宅基地咋办"
 TWO_PROBLEMS = "被狗咬了打狂犬疫苗谁出钱，还有邻居占我家宅基地"
 DV_STEPS = "遭了家暴想起诉离婚，一步一步咋个做"
+ELSEWHERE = "对方在外省，我要告他，去哪个法院起诉"
 DV_STORY = "我结婚6年多，上个星期遭遇了严重家庭暴力，现在在想起诉离婚应该怎么去做"
 
 
@@ -69,10 +70,10 @@ def test_the_ask_weighs_more_than_the_story(matcher: Matcher) -> None:
 def test_a_confident_answer_offers_related_titles_that_work_like_menu_numbers(
     wechat: WeChat, matcher: Matcher, store
 ) -> None:
-    result = matcher.match(LAND)
+    result = matcher.match(ELSEWHERE)
     offered = related(matcher, result)
     assert 1 <= len(offered) <= 2
-    reply = wechat.text("o-related", LAND)
+    reply = wechat.text("o-related", ELSEWHERE)
     assert result.best is not None
     assert reply.startswith(f"【{matcher.kb.entry(result.best.entry_id).title}】")
     second = matcher.kb.entry(offered[0].entry_id)
@@ -154,6 +155,30 @@ def test_related_titles_skip_the_same_question_in_other_words(matcher: Matcher) 
     for match in related(matcher, result):
         title = matcher.kb.entry(match.entry_id).title
         assert not set(matcher.tokenizer.tokens(title)) <= set(matcher.tokenizer.tokens(top_title))
+
+
+def test_related_titles_skip_a_close_title_of_another_topic_that_adds_nothing(
+    matcher: Matcher,
+) -> None:
+    """A child-support title scores close under "where do I sue", on the court words alone."""
+    result = matcher.match(ELSEWHERE)
+    assert result.outcome == "answered"
+    assert result.best is not None
+    assert result.best.entry_id == "susong-court-defendant-elsewhere"
+    offered = {m.entry_id: m for m in result.matches}
+    assert offered["hunyin-child-support"].score >= 0.75 * result.best.score  # close by score
+    assert "hunyin-child-support" not in [m.entry_id for m in related(matcher, result)]
+
+
+def test_a_signal_word_alone_is_no_second_problem(matcher: Matcher) -> None:
+    """要罚 sounds legal by its signal character; it names no second problem."""
+    result = matcher.match("过年在家里跟亲戚打麻将玩一百块的，被派出所抓了，说是赌博，要罚好多")
+    assert result.best is not None
+    assert result.best.entry_id == "zhian-gamble-mahjong"
+    for match in related(matcher, result):
+        assert (
+            matcher.kb.entry(match.entry_id).topic == matcher.kb.entry("zhian-gamble-mahjong").topic
+        )
 
 
 def test_the_long_tail_quotes_articles_that_hold_the_legal_words(matcher: Matcher) -> None:
