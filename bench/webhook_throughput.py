@@ -8,9 +8,9 @@ next to a bare Flask reply measured in the same run.
 Every request is a new delivery (a MsgId no earlier server, round or run has used), signed and
 AES-encrypted (safe mode) exactly as WeChat sends it, so the full path runs: verify, decrypt,
 dedupe in the database, match, reply, encrypt. Each resident sends at most ten, below the flood
-limit, so every delivery is matched. With `--rounds N` the servers take turns N times and the medians are compared,
-which steadies the ratio on a shared machine. `--match-free` adds a third server, pufa with each
-question's match kept after its first (bench/match_free_app.py): what the delivery costs
+limit, so every delivery is matched. With `--rounds N` the servers take turns N times and the
+medians are compared, which steadies the ratio on a shared machine. `--match-free` adds pufa with
+each question's match kept after its first (bench/match_free_app.py): what the delivery costs
 around matching. `--crypto-only` adds pufa's signature check, decryption and sealing alone
 (bench/crypto_only_app.py): the most any /wechat could reach against the bare reply. Prints the
 numbers; it is not a test.

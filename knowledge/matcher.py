@@ -110,6 +110,10 @@ class Matcher:
         signals = self.chitchat.legal_signals
         if term in signals or any(c in signals for c in term):
             return True
+        return self.in_legal_vocabulary(term)
+
+    def in_legal_vocabulary(self, term: str) -> bool:
+        """A word of the knowledge base's legal vocabulary that is not an everyday word."""
         return term in self.tokenizer.legal_terms and self.tokenizer.specificity(term) >= 0.7
 
     def _weights(

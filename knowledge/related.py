@@ -18,9 +18,12 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     best = result.best
     if result.outcome != "answered" or best is None:
         return []
-    left_out = {t for t in result.terms if len(t) >= 2 and _topical(matcher, t)} - set(
+    # A second problem is named by the law's own vocabulary (工伤, 抚养费), not by a word that
+    # only sounds legal by its signal character (要罚, 犯法) nor an everyday one (打工).
+    left_out = {t for t in result.terms if len(t) >= 2 and matcher.in_legal_vocabulary(t)} - set(
         best.matched_terms
     )
+    best_topic = matcher.kb.entry(best.entry_id).topic
     titles = {m.entry_id: matcher.title_terms(m.entry_id) for m in result.matches[:LOOK_AT]}
     picked: list[tuple[bool, Match]] = []
     for match in result.matches[1:LOOK_AT]:
@@ -30,7 +33,7 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
         # Close by score alone is no reason to offer another topic's title that explains no
         # word of the message the answer leaves out: 抚养费 under 去哪个法院起诉.
         close = match.score >= SHARE * best.score and (
-            matcher.kb.entry(match.entry_id).topic == matcher.kb.entry(best.entry_id).topic
+            matcher.kb.entry(match.entry_id).topic == best_topic
             or not set(match.matched_terms) <= set(best.matched_terms)
         )
         title = titles[match.entry_id]
@@ -50,13 +53,6 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
         if len(chosen) < limit and match.entry_id not in {m.entry_id for m in chosen}:
             chosen.append(match)
     return chosen
-
-
-def _topical(matcher: Matcher, term: str) -> bool:
-    """A word of the law's own vocabulary (工伤, 抚养费), not a word that only sounds legal by
-    its signal character (要罚, 犯法) nor an everyday one (打工, 两个月)."""
-    tokenizer = matcher.tokenizer
-    return term in tokenizer.legal_terms and tokenizer.specificity(term) >= 0.7
 
 
 def _offered(entry_id: str) -> Match:
