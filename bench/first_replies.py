@@ -9,7 +9,8 @@ as `pufa eval` counts it (direct_right, direct_wrong, menu_right, menu_wrong, la
 fallback; for out-of-scope and gap lines: answered, article, choices, fallback …) and the first
 entry. `--against` lists every line whose kind changed, worst first (a new wrong direct answer,
 a gap or out-of-scope line newly answered, a right answer or menu lost), and exits 1 if any
-line got worse.
+line got worse. A line whose label changed between in scope and out of scope (a gap now
+written for) is listed as relabelled.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def compare(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]])
     for key, now in after.items():
         was = before.get(key)
         if was is None or was["kind"] == now["kind"]:
+            continue
+        if was["kind"].startswith("none:") != now["kind"].startswith("none:"):
+            print(
+                f"{key}: relabelled, {was['kind']} ({was['first']}) -> {now['kind']} ({now['first']})"
+            )
             continue
         delta = rank(now["kind"]) - rank(was["kind"])
         worse += delta > 0
