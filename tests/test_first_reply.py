@@ -123,6 +123,7 @@ def test_crisis_words_are_flagged(matcher: Matcher) -> None:
     assert "家庭暴力" in matcher.match("我男人喝了酒就打我 打得好凶").crisis
     assert "家庭暴力" in matcher.match("我老公喝醉了，他拿起板凳就打我").crisis
     assert matcher.match("有人拿刀砍人了").crisis == ("正在发生的犯罪",)
+    assert "自我伤害" in matcher.match("日子过不下去了，跳下去死了算了").crisis
 
 
 @pytest.mark.parametrize(
@@ -135,6 +136,7 @@ def test_crisis_words_are_flagged(matcher: Matcher) -> None:
         "跟人打了一架 是对方先动的手 他喝了酒拿起板凳要打我 我就还手了 派出所说两个都罚",
         "赶场和人吵架，他先动手打我，我还了手，算不算正当防卫",
         "娃儿判给前夫了，跟后妈过得不好经常挨打我想要回抚养权",
+        "滥伐被判补种树苗，种下去死了一大半，还要重新种不",
     ],
 )
 def test_everyday_words_are_no_crisis(matcher: Matcher, text: str) -> None:
