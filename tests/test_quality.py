@@ -30,7 +30,9 @@ BLIND = DATA / "blind"
 # 89.8, 1.2 % wrong, none of its out-of-scope and gap lines answered), blind 19 (55.1 / 71.8 on
 # the 78 lines an entry answered, none wrong; 102 of its 180 legal questions were gaps, 5 of them
 # answered directly with a neighbouring entry), blind 20 (45.5 / 63.6 on the 110 lines an entry
-# answered, none wrong; 70 of its 180 legal questions were gaps, 1 of them answered directly).
+# answered, none wrong; 70 of its 180 legal questions were gaps, 1 of them answered directly),
+# blind 21 (44.4 / 63.0 on the 81 lines an entry answered, none wrong; 99 of its 180 legal
+# questions were gaps, 1 of them answered directly).
 FIRST_RUN = {
     "labels_4.jsonl": (0.80, 0.92, 0.05, 0.04, 0.90),
     "labels_5.jsonl": (0.72, 0.90, 0.05, 0.045, 0.86),
@@ -60,6 +62,8 @@ FIRST_RUN = {
         ([BLIND / f"labels{n}.jsonl" for n in ("", "_2", "_3")], (500, 70), TARGETS),
         # Gaps filled since a first run count in scope, so fewer lines stay out of scope.
         *(([BLIND / name], (150, 10), floor) for name, floor in FIRST_RUN.items()),
+        # Blind 21's 99 gap lines are not yet written for: 81 lines in scope.
+        ([BLIND / "labels_21.jsonl"], (75, 10), (0.44, 0.62, 0.03, 0.03, 0.62)),
     ],
     ids=[
         "golden",
@@ -82,6 +86,7 @@ FIRST_RUN = {
         "blind-18",
         "blind-19",
         "blind-20",
+        "blind-21",
     ],
 )
 def test_quality_targets(
