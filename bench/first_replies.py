@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from knowledge.evaluate import NOT_ANSWERED, _first_reply, read_labelled
+from knowledge.evaluate import NOT_ANSWERED, first_reply_kind, read_labelled
 from knowledge.kb import load_knowledge
 from knowledge.matcher import Matcher
 
@@ -44,7 +44,7 @@ def replies(matcher: Matcher) -> dict[str, dict[str, str]]:
             outcome = matcher.match(item.question)
             first = outcome.best.entry_id if outcome.best else ""
             if item.expected:
-                kind = _first_reply(matcher, outcome, item.expected)
+                kind = first_reply_kind(matcher, outcome, item.expected)
             else:
                 kind = "none:" + outcome.outcome
             result[f"{path.name}:{item.id}"] = {"kind": kind, "first": first}

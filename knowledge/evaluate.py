@@ -109,7 +109,7 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
                 result.misses.append({"id": item.id, "question": item.question, "got": [got]})
             continue
         result.in_scope += 1
-        result.first_reply[_first_reply(matcher, outcome, item.expected)] += 1
+        result.first_reply[first_reply_kind(matcher, outcome, item.expected)] += 1
         if not answered:
             result.fallback += 1
         hit1 = answered and bool(ranked) and ranked[0] in item.expected
@@ -132,7 +132,7 @@ def evaluate(matcher: Matcher, items: Iterable[Labelled]) -> Evaluation:
     return result
 
 
-def _first_reply(matcher: Matcher, outcome: Any, expected: frozenset[str]) -> str:
+def first_reply_kind(matcher: Matcher, outcome: Any, expected: frozenset[str]) -> str:
     """A menu is not an answer: the resident has to write again, so it counts apart."""
     if outcome.outcome == "answered" and outcome.best:
         return "direct_right" if outcome.best.entry_id in expected else "direct_wrong"
