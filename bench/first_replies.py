@@ -18,9 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
-from knowledge.evaluate import NOT_ANSWERED, first_reply_kind, read_labelled
+from knowledge.evaluate import WITH_A_LAW, first_reply_kind, read_labelled
 from knowledge.kb import load_knowledge
 from knowledge.matcher import Matcher
 
@@ -53,7 +54,7 @@ def replies(matcher: Matcher) -> dict[str, dict[str, str]]:
 
 def rank(kind: str) -> int:
     if kind.startswith("none:"):
-        return RANK_WRONG if kind[5:] not in NOT_ANSWERED | {"choices"} else 0
+        return RANK_WRONG if kind[5:] in WITH_A_LAW else 0
     return RANK.get(kind, RANK_WRONG)
 
 
@@ -88,9 +89,7 @@ def main() -> int:
     args.out.write_text(json.dumps(now, ensure_ascii=False, indent=0), encoding="utf-8")
     if args.against:
         return compare(json.loads(args.against.read_text(encoding="utf-8")), now)
-    kinds: dict[str, int] = {}
-    for value in now.values():
-        kinds[value["kind"]] = kinds.get(value["kind"], 0) + 1
+    kinds = Counter(value["kind"] for value in now.values())
     print(json.dumps(kinds, ensure_ascii=False, sort_keys=True))
     return 0
 
