@@ -157,13 +157,14 @@ class Matcher:
         query_terms = [ix.term_id[t] for t in dict.fromkeys(lookup) if ix.is_known(t)]
         norm_query = normalize(query)
         query_bigrams = set(bigrams(norm_query)) | {b for t in weights for b in bigrams(t)}
-        by_entry: dict[int, float] = {}
+        best: list[tuple[int, float]] = []
         if query_terms:
             docs, scores = ix.docs.top(query_terms, self.settings.candidates * 4)
-            for entry, score in zip(ix.doc_entry[docs].tolist(), scores.tolist(), strict=True):
-                if score > by_entry.get(entry, 0.0):  # scores here are above 0
-                    by_entry[entry] = score
-        best = sorted(by_entry.items(), key=lambda item: -item[1])[: self.settings.candidates]
+            # best first, so an entry's first paraphrase met is its best, in the entries' order
+            entries = ix.doc_entry[docs]
+            _, first = np.unique(entries, return_index=True)
+            first = np.sort(first)[: self.settings.candidates]
+            best = list(zip(entries[first].tolist(), scores[first].tolist(), strict=True))
         known_bigrams = [ix.pair_id[b] for b in query_bigrams if b in ix.pair_id]
         if known_bigrams:
             found, _ = ix.pair_bm25.top(known_bigrams, self.settings.candidates // 2)

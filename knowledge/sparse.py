@@ -11,6 +11,7 @@ import numpy as np
 
 CHUNK = 1 << 21  # values handled at once where temporaries would be large
 SAMPLE = 16  # Columns.top samples about SAMPLE·k of the values it adds
+SAMPLED_ROWS = 100_000  # and only on a matrix of this many rows or more
 
 
 @dataclass
@@ -52,8 +53,7 @@ class Columns:
 
     def accumulate(self, cols: Sequence[int]) -> np.ndarray:
         """The sum of `cols` for every row, added column after column in the matrix's dtype, as
-        bm25s adds a query's words (the order decides the last bit of a float32). A column
-        holds a row once, so one column at a time is one vectorised addition."""
+        bm25s adds a query's words (the order decides the last bit of a float32)."""
         return self._add(cols, 0)[0]
 
     def top(self, cols: Sequence[int], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -72,22 +72,24 @@ class Columns:
         return best_first(rows, total[rows], k)
 
     def _add(self, cols: Sequence[int], sample: int) -> tuple[np.ndarray, np.ndarray]:
-        """The sums of `cols`, and the distinct rows of about `sample` of the values added."""
+        """The sums of `cols`, and the distinct rows of about `sample` of the values added
+        (none for a matrix of fewer than SAMPLED_ROWS rows, whose nonzero rows are few enough
+        to sort). np.add.at adds values in the order given, so the columns, read one after
+        the other in batches of about CHUNK values, are added in the order asked."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
-        spans = [(int(self.indptr[c]), int(self.indptr[c + 1])) for c in cols]
-        step = max(1, sum(end - start for start, end in spans) // max(sample, 1))
+        wanted = np.asarray(cols, dtype=np.int64)
+        sizes = self.indptr[wanted + 1] - self.indptr[wanted]
+        step = max(1, int(sizes.sum()) // max(sample, 1))
+        sampled = sample and self.rows >= SAMPLED_ROWS
         seen = []
-        for start, end in spans:
-            rows = self.indices[start:end]
-            total[rows] += self._values(start, end)
-            if sample:
+        ends = np.cumsum(sizes) // CHUNK  # the batch each column falls in
+        for batch in np.split(wanted, np.flatnonzero(np.diff(ends)) + 1) if len(cols) else []:
+            positions, _ = _spans(self.indptr, batch)
+            rows = self.indices[positions]
+            np.add.at(total, rows, self.values(positions))
+            if sampled:
                 seen.append(rows[::step])
         return total, np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
-
-    def _values(self, start: int, end: int) -> np.ndarray:
-        if len(self.data) >= end:
-            return self.data[start:end]
-        return self.values(np.arange(start, end))
 
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
         """What Rows.gather gives (`present`: True where a value is stored), read column by
