@@ -221,7 +221,8 @@ class LegalTokenizer:
             for size in range(3, 7):
                 for start in (s for s in starts if s <= len(run) - size):
                     term = self._homophones.get(" ".join(syllables[start : start + size]))
-                    if term and term not in known and term not in run:
+                    said = run[start : start + size]  # 行不行 is not a mistyped 信不信
+                    if term and term not in known and term not in run and said not in STOPWORDS:
                         hits.append(term)
         return list(dict.fromkeys(hits))
 

@@ -148,6 +148,10 @@ def test_sounds_people_mix_up_still_find_the_legal_term(matcher: Matcher) -> Non
     assert pinyin_key("起诉书") != pinyin_key("起诉状")
     assert "赡养费" in matcher.match("散养费一直不给咋办").terms
     assert "赡养费" not in matcher.match("散养的鸡被偷了").terms
+    # 行不行 ends many questions; to the fuzzy ear it is 信不信 (xin bu xin), a word of an entry
+    # on religious freedom, but a word said as it is meant is no slip
+    assert "信不信" in matcher.match("信不心宗教是自己的事吗").terms
+    assert "信不信" not in matcher.match("我想把地要回来行不行").terms
 
 
 def test_words_do_not_run_across_punctuation(matcher: Matcher) -> None:
