@@ -44,6 +44,7 @@ class Matcher:
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
         self._scorer = Scorer(ix, [e.id for e in self._entries])
         self.reranker = Reranker(self._entries, self.tokenizer, ix.paraphrases)
+        self.reranker.build_profiles()
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""

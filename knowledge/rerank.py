@@ -110,9 +110,11 @@ class Reranker:
         self._tokenizer = tokenizer
         self._entries = {e.id: (i, e) for i, e in enumerate(entries)}
         self._paraphrases = paraphrases
-        # Worked out from the index for the candidates a message meets, not for the whole
-        # knowledge base at build time: the answer-first decision reads them whether or not
-        # the reranker reorders.
+        # The answer-first decision reads profiles whether or not the reranker reorders. A
+        # knowledge base of at most PROFILES_KEPT entries has them all built with the index
+        # (`build_profiles`, stored with the index cache), so no message waits for one; a larger
+        # one works them out for the candidates a message meets and keeps the latest.
+        self._built: dict[str, Profile] = {}
         self._profiles: Kept[str, Profile] = Kept(PROFILES_KEPT)
         self.weights: np.ndarray | None = None
         if path.exists():
@@ -163,7 +165,17 @@ class Reranker:
             )
         return rows
 
+    def build_profiles(self) -> None:
+        """Every entry's profile, when there are at most PROFILES_KEPT entries."""
+        if len(self._entries) <= PROFILES_KEPT:
+            for entry_id, (number, entry) in self._entries.items():
+                found = profile(entry, *self._paraphrases(number))
+                _ = found.title_pairs, found.asks  # cached with it
+                self._built[entry_id] = found
+
     def _profile(self, entry_id: str) -> Profile:
+        if (found := self._built.get(entry_id)) is not None:
+            return found
         if (found := self._profiles.get(entry_id)) is None:
             number, entry = self._entries[entry_id]
             found = self._profiles.keep(entry_id, profile(entry, *self._paraphrases(number)))

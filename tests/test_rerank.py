@@ -107,3 +107,27 @@ def test_profiles_are_not_stored_in_the_index_cache(matcher: Matcher) -> None:
     assert len(reranker._profiles) == 1
     assert len(stored._profiles) == 0
     assert stored._profiles.limit == reranker._profiles.limit
+
+
+def test_a_small_knowledge_base_has_every_profile_built_and_cached(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built for every entry with the index (and stored with it), alike to those worked out on
+    first use; above PROFILES_KEPT entries they are worked out on first use only."""
+    built = matcher.reranker._built
+    assert set(built) == {e.id for e in matcher.kb.entries}
+    lazy = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
+    for entry in matcher.kb.entries[::50]:
+        found, ours = lazy._profile(entry.id), built[entry.id]
+        assert (found.texts, found.typical, found.breadth) == (
+            ours.texts,
+            ours.typical,
+            ours.breadth,
+        )
+        assert (found.sides == ours.sides).all()
+        assert (found.asks == ours.asks).all()
+    stored = pickle.loads(pickle.dumps(matcher.reranker))
+    assert set(stored._built) == set(built)
+    monkeypatch.setattr("knowledge.rerank.PROFILES_KEPT", len(matcher.kb.entries) - 1)
+    lazy.build_profiles()
+    assert lazy._built == {}

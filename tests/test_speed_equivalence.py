@@ -79,7 +79,12 @@ def plain_homophone_terms(self, text, known):  # type: ignore[no-untyped-def]
             for start in range(len(run) - size + 1):
                 term = self._homophones.get(" ".join(syllables[start : start + size]))
                 said = run[start : start + size]
-                if term and term not in known and term not in run and said not in tokenize.STOPWORDS:
+                if (
+                    term
+                    and term not in known
+                    and term not in run
+                    and said not in tokenize.STOPWORDS
+                ):
                     hits.append(term)
     return list(dict.fromkeys(hits))
 
