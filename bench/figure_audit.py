@@ -42,7 +42,9 @@ _UNITS = {
     "%": "percent",
     "小时": "hours",
 }
-_FIGURE = re.compile(r"(?<![月\d.])" + _NUMBER + r"(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
+_FIGURE = re.compile(
+    r"(?<![月\d.])" + _NUMBER + r"(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+)
 
 
 def _value(text: str) -> float | None:
