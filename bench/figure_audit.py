@@ -43,7 +43,7 @@ _UNITS = {
     "小时": "hours",
 }
 _FIGURE = re.compile(
-    r"(?<![月\d.])" + _NUMBER + r"(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+    r"(?<![\d.])" + _NUMBER + r"(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
 )
 
 
@@ -61,13 +61,17 @@ def _value(text: str) -> float | None:
         return None
 
 
-_PERCENT = re.compile(r"百分之" + _NUMBER)
+_PERCENT = re.compile(r"百分之" + _NUMBER + r"(?:(?:至|到)(?:百分之)?" + _NUMBER + r")?")
+_DATE = re.compile(_NUMBER + r"月" + _NUMBER + r"日")
 
 
 def figures(text: str) -> set[tuple[float, str]]:
-    """(value, kind) of every figure in `text`; 万元 counts as yuan, 百分之五十 as 50 %, and
-    dates (2026年1月1日) are left out."""
-    found = {(v, "percent") for n in _PERCENT.findall(text) if (v := _value(n)) is not None}
+    """(value, kind) of every figure in `text`; 万元 counts as yuan, 百分之二十至三十 as 20 % and
+    30 %, and dates (2026年1月1日, 12月4日) are left out."""
+    text = _DATE.sub("", text)
+    found = {
+        (v, "percent") for pair in _PERCENT.findall(text) for n in pair if n and (v := _value(n))
+    }
     for number, unit in _FIGURE.findall(text):
         value, kind = _value(number), _UNITS[unit]
         if value is None or (kind == "years" and value >= 1900):
