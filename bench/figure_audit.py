@@ -48,15 +48,8 @@ _FIGURE = re.compile(
 
 
 def _value(text: str) -> float | None:
-    if text[0].isdigit():
-        return float(text)
-    head, _, tail = text.partition("万")
     try:
-        if "万" in text:
-            return float(
-                (from_chinese(head) if head else 1) * 10000 + (from_chinese(tail) if tail else 0)
-            )
-        return float(from_chinese(text))
+        return float(text) if text[0].isdigit() else float(from_chinese(text))
     except ValueError:
         return None
 

@@ -33,9 +33,12 @@ def to_chinese(n: int) -> str:
 
 
 def from_chinese(text: str) -> int:
-    """一千零七十九 -> 1079; also accepts 十二, 二十, 两百."""
+    """一千零七十九 -> 1079; also accepts 十二, 二十, 两百, and 万 (两万, 一万五千)."""
     if not text:
         raise ValueError("empty numeral")
+    if "万" in text:
+        head, _, tail = text.partition("万")
+        return (from_chinese(head) if head else 1) * 10000 + (from_chinese(tail) if tail else 0)
     total = 0
     current = 0
     for char in text:

@@ -83,7 +83,7 @@ class Columns:
         sampled = sample and self.rows >= SAMPLED_ROWS
         seen = []
         ends = np.cumsum(sizes) // CHUNK  # the batch each column falls in
-        for batch in np.split(wanted, np.flatnonzero(np.diff(ends)) + 1) if len(cols) else []:
+        for batch in np.split(wanted, np.flatnonzero(np.diff(ends)) + 1):
             positions, _ = _spans(self.indptr, batch)
             rows = self.indices[positions]
             np.add.at(total, rows, self.values(positions))

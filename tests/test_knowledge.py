@@ -62,6 +62,12 @@ def test_chinese_numerals(number: int, text: str) -> None:
     assert from_chinese(text) == number
 
 
+def test_chinese_numerals_with_wan() -> None:
+    assert from_chinese("两万") == 20000
+    assert from_chinese("一万五千") == 15000
+    assert from_chinese("十万") == 100000
+
+
 def test_article_labels() -> None:
     assert (
         parse_article_number(1079) == parse_article_number("第一千零七十九条") == "第一千零七十九条"
