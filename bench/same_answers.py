@@ -12,7 +12,8 @@ path. `--synthetic N` does the
 same on the synthetic knowledge base of N entries of bench/match_speed.py. Both processes get
 the same PYTHONHASHSEED (`--seed`, random by default): the older engine let the iteration order
 of a set decide between two words with one pinyin key, and the new one keeps that order. Exits 1
-on any difference, listing the first few.
+on any difference, listing the first few. `--close` lets the confidence and its evidence differ
+by float rounding (1e-12), for an engine that adds the same values in another order.
 """
 
 from __future__ import annotations
@@ -102,11 +103,29 @@ def run(path_first: Path | None, out: Path, synthetic: int, seed: str) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
+def same(old: dict, new: dict | None, close: bool) -> bool:
+    if not close or new is None:
+        return old == new
+
+    def near(x: str, y: str) -> bool:
+        return abs(float(x) - float(y)) <= 1e-12
+
+    exact = ("confidence", "evidence")
+    return (
+        {k: v for k, v in old.items() if k not in exact}
+        == {k: v for k, v in new.items() if k not in exact}
+        and near(old["confidence"], new["confidence"])
+        and old["evidence"].keys() == new["evidence"].keys()
+        and all(near(v, new["evidence"][k]) for k, v in old["evidence"].items())
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--against", default="main", help="git revision of the older engine")
     parser.add_argument("--synthetic", type=int, default=0)
     parser.add_argument("--seed", default=str(random.randrange(1, 2**32)), help="PYTHONHASHSEED")
+    parser.add_argument("--close", action="store_true", help="confidence and evidence to 1e-12")
     parser.add_argument("--keep", type=Path, help="keep both JSON files in this directory")
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -135,12 +154,13 @@ def main() -> None:
         a, b = (json.loads(p.read_text("utf-8")) for p in (old, new))
     assert a["engine"].startswith(str(old_tree)), a["engine"]
     assert b["engine"].startswith(str(ROOT)), b["engine"]
-    differ = [q for q in a["results"] if a["results"][q] != b["results"].get(q)]
+    differ = [q for q in a["results"] if not same(a["results"][q], b["results"].get(q), args.close)]
     count = len(a["results"])
     matches = sum(len(r["matches"]) for r in a["results"].values())
     print(
         f"{count} questions, {matches} ranked matches compared "
-        f"({args.against} vs this tree, synthetic={args.synthetic}, PYTHONHASHSEED={args.seed}): "
+        f"({args.against} vs this tree, synthetic={args.synthetic}, PYTHONHASHSEED={args.seed}"
+        f"{', confidence and evidence to 1e-12' if args.close else ''}): "
         f"{len(differ)} differ"
     )
     for q in differ[:5]:

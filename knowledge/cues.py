@@ -48,10 +48,10 @@ def sides(text: str) -> tuple[bool, ...]:
     return tuple(bool(p.search(text)) for p in _SIDES.values())
 
 
-def side_shares(texts: Sequence[str]) -> np.ndarray:
-    """Share of `texts` telling each side or stage, as np.mean([sides(t) for t in texts],
-    axis=0) gives it: each pattern reads the texts once, joined by line breaks, which no
-    pattern matches or crosses; a text tells the side if some match starts inside it."""
+def sides_told(texts: Sequence[str]) -> np.ndarray:
+    """Per text, whether it tells each side or stage, as [sides(t) for t in texts] gives it:
+    each pattern reads the texts once, joined by line breaks, which no pattern matches or
+    crosses; a text tells the side if some match starts inside it."""
     ends = np.cumsum([len(t) + 1 for t in texts])
     joined = "\n".join(texts)
     at, kinds = [], []
@@ -61,4 +61,9 @@ def side_shares(texts: Sequence[str]) -> np.ndarray:
             kinds.append(j)
     found = np.zeros((len(texts), len(_SIDES)), dtype=bool)
     found[np.searchsorted(ends, at, side="right"), kinds] = True
-    return found.mean(axis=0)
+    return found
+
+
+def side_shares(texts: Sequence[str]) -> np.ndarray:
+    """Share of `texts` telling each side or stage."""
+    return sides_told(texts).mean(axis=0)

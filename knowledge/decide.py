@@ -35,7 +35,7 @@ FEATURES = (
     "own_weight",  # share of the message's word weight it explains and the runner-up does not
     "precision",  # share of its best paraphrase's weight found in the message
     "clauses",  # log of the message's number of clauses: two problems in one message
-    # From the reranker's finer evidence (`rerank.Reranker.standing`):
+    # From the finer evidence of `standing.Standing`:
     "typical_lead",  # how much more typical the message's words are of its paraphrases
     "side_miss_lead",  # how many more side and stage words it expects and the message lacks
     "topic_share",  # share of the first candidates' score in its topic
@@ -53,7 +53,7 @@ def evidence(
     standing: Mapping[str, float],
     linked: Callable[[str, str], bool] = lambda a, b: False,
 ) -> dict[str, float]:
-    """The evidence for `ranked[0]`; `standing` is `Reranker.standing` of the same list.
+    """The evidence for `ranked[0]`; `standing` is `Standing.of` the same list.
     Entries `linked` to the top one (its curated next steps) are not its rivals."""
     top = ranked[0]
     rivals = list(islice((m for m in ranked[1:] if not linked(top.entry_id, m.entry_id)), 2))

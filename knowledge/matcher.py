@@ -17,6 +17,7 @@ from .normalize import normalize
 from .rerank import Reranker
 from .results import Match, MatchResult, MatchSettings
 from .scoring import Scored, Scorer
+from .standing import Standing
 from .textwork import TextWork
 from .tokenize import LegalTokenizer, pinyin_key
 
@@ -43,6 +44,7 @@ class Matcher:
         self.tokenizer.learn_vocabulary(ix.terms[c] for c in words if len(ix.terms[c]) >= 3)
         self._entry_index = {entry.id: i for i, entry in enumerate(self._entries)}
         self._scorer = Scorer(ix, [e.id for e in self._entries])
+        self.standing = Standing(ix, self._entries)
         self.reranker = Reranker(self._entries, self.tokenizer, ix.paraphrases)
         self.reranker.build_profiles()
 
@@ -70,7 +72,7 @@ class Matcher:
         if not ranked:
             return self._long_tail(MatchResult("fallback", (), tuple(weights), crisis), weights)
         anchored = any(self.is_legal(t) for t in weights) or bool(extra)
-        standing = self.reranker.standing(query, weights, ranked)
+        standing = self.standing.of(query, weights, ranked)
         found = evidence(
             query,
             ranked,

@@ -110,10 +110,10 @@ class Reranker:
         self._tokenizer = tokenizer
         self._entries = {e.id: (i, e) for i, e in enumerate(entries)}
         self._paraphrases = paraphrases
-        # The answer-first decision reads profiles whether or not the reranker reorders. A
-        # knowledge base of at most PROFILES_KEPT entries has them all built with the index
-        # (`build_profiles`, stored with the index cache), so no message waits for one; a larger
-        # one works them out for the candidates a message meets and keeps the latest.
+        # Switched on, a knowledge base of at most PROFILES_KEPT entries has every profile built
+        # with the index (`build_profiles`, stored with the index cache), so no message waits
+        # for one; a larger one works them out for the candidates a message meets and keeps the
+        # latest.
         self._built: dict[str, Profile] = {}
         self._profiles: Kept[str, Profile] = Kept(PROFILES_KEPT)
         self.weights: np.ndarray | None = None
@@ -166,8 +166,9 @@ class Reranker:
         return rows
 
     def build_profiles(self) -> None:
-        """Every entry's profile, when there are at most PROFILES_KEPT entries."""
-        if len(self._entries) <= PROFILES_KEPT:
+        """Every entry's profile, when the reranker is switched on and there are at most
+        PROFILES_KEPT entries."""
+        if self.weights is not None and len(self._entries) <= PROFILES_KEPT:
             for entry_id, (number, entry) in self._entries.items():
                 found = profile(entry, *self._paraphrases(number))
                 _ = found.title_pairs, found.asks  # cached with it
@@ -180,28 +181,6 @@ class Reranker:
             number, entry = self._entries[entry_id]
             found = self._profiles.keep(entry_id, profile(entry, *self._paraphrases(number)))
         return found
-
-    def standing(
-        self, query: str, weights: Mapping[str, float], matches: Sequence[Match]
-    ) -> dict[str, float]:
-        """How the first candidate stands against the others of the first TOP on this finer
-        evidence, for the answer-first decision (`decide.py`)."""
-        top = matches[:TOP]
-        profiles = [self._profile(m.entry_id) for m in top]
-        total = sum(weights.values()) or 1.0
-        side = 1.0 - np.array(cues.sides(normalize(query)), dtype=np.float64)
-        typical = [_typical(weights, p.typical) / total for p in profiles]
-        side_miss = [float(side @ p.sides) / len(side) for p in profiles]
-
-        def lead(values: list[float]) -> float:
-            return values[0] - max(values[1:]) if len(values) > 1 else 0.0
-
-        return {
-            "typical_lead": lead(typical),
-            "side_miss_lead": lead(side_miss),
-            "topic_share": _topic_shares(top, profiles)[profiles[0].topic],
-            "breadth": profiles[0].breadth,
-        }
 
     def order(
         self,

@@ -109,12 +109,16 @@ def test_profiles_are_not_stored_in_the_index_cache(matcher: Matcher) -> None:
     assert stored._profiles.limit == reranker._profiles.limit
 
 
-def test_a_small_knowledge_base_has_every_profile_built_and_cached(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+def test_switched_on_a_small_knowledge_base_has_every_profile_built_and_cached(
+    matcher: Matcher, switched_on: Reranker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Built for every entry with the index (and stored with it), alike to those worked out on
-    first use; above PROFILES_KEPT entries they are worked out on first use only."""
-    built = matcher.reranker._built
+    """Switched on, built for every entry with the index (and stored with it), alike to those
+    worked out on first use; above PROFILES_KEPT entries, or switched off, they are worked out
+    on first use only."""
+    assert matcher.reranker._built == {}  # shipped switched off: nothing built
+    eager = pickle.loads(pickle.dumps(switched_on))
+    eager.build_profiles()
+    built = eager._built
     assert set(built) == {e.id for e in matcher.kb.entries}
     lazy = Reranker(matcher.kb.entries, matcher.tokenizer, matcher._index.paraphrases)
     for entry in matcher.kb.entries[::50]:
@@ -126,8 +130,9 @@ def test_a_small_knowledge_base_has_every_profile_built_and_cached(
         )
         assert (found.sides == ours.sides).all()
         assert (found.asks == ours.asks).all()
-    stored = pickle.loads(pickle.dumps(matcher.reranker))
+    stored = pickle.loads(pickle.dumps(eager))
     assert set(stored._built) == set(built)
     monkeypatch.setattr("knowledge.rerank.PROFILES_KEPT", len(matcher.kb.entries) - 1)
-    lazy.build_profiles()
-    assert lazy._built == {}
+    again = pickle.loads(pickle.dumps(switched_on))
+    again.build_profiles()
+    assert again._built == {}

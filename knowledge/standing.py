@@ -1,0 +1,92 @@
+"""How the first candidate stands against the others on finer evidence, for the answer-first
+decision (`decide.py`): how typical the message's words are of each entry's paraphrases, which
+side and stage words they use that the message does not, the topic's share of the candidates'
+score, and the entry's breadth.
+
+Read from the index for every entry at once: the side and stage cues and the breadth are worked
+out with the index (one pass over all texts), the typical words at each message from the
+paraphrases' word columns. So a fresh worker pays nothing more for an entry it has not met, at
+any size of knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from . import cues
+from .index import Index
+from .kb import Entry
+from .normalize import normalize
+from .rerank import TOP
+from .results import Match
+from .sparse import gather
+
+
+class Standing:
+    def __init__(self, index: Index, entries: Sequence[Entry]) -> None:
+        self._index = index
+        self._row = {entry.id: i for i, entry in enumerate(entries)}
+        self._topic = [entry.topic for entry in entries]
+        # An entry's texts are its docs but the last, which holds its keywords; every entry
+        # has one at least, its title.
+        self._first = index.doc_start.astype(np.int64)
+        self._count = (index.doc_end - index.doc_start - 1).astype(np.int64)
+        docs = _ranges(self._first, self._count)
+        starts = np.cumsum(self._count) - self._count
+        told = np.add.reduceat(cues.sides_told(index.texts(docs)), starts, axis=0, dtype=np.float64)
+        self.sides = told / self._count[:, None]
+        self.breadth = np.log1p(_distinct_words(index, docs, self._count))
+
+    def of(
+        self, query: str, weights: Mapping[str, float], matches: Sequence[Match]
+    ) -> dict[str, float]:
+        """The standing of `matches[0]` among the first TOP of `matches`."""
+        top = matches[:TOP]
+        rows = np.array([self._row[m.entry_id] for m in top], dtype=np.int64)
+        typical = self._typical(rows, weights) / (sum(weights.values()) or 1.0)
+        side = 1.0 - np.array(cues.sides(normalize(query)), dtype=np.float64)
+        side_miss = self.sides[rows] @ side / len(side)
+        by_topic: dict[str, float] = {}
+        for m in top:
+            topic = self._topic[self._row[m.entry_id]]
+            by_topic[topic] = by_topic.get(topic, 0.0) + m.score
+
+        def lead(values: np.ndarray) -> float:
+            return float(values[0] - values[1:].max()) if len(values) > 1 else 0.0
+
+        return {
+            "typical_lead": lead(typical),
+            "side_miss_lead": lead(side_miss),
+            "topic_share": by_topic[self._topic[rows[0]]] / (sum(by_topic.values()) or 1.0),
+            "breadth": float(self.breadth[rows[0]]),
+        }
+
+    def _typical(self, rows: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+        """Per entry, the message's word weight, each word by the share of the entry's texts
+        using it."""
+        ix = self._index
+        sizes = self._count[rows]
+        docs = _ranges(self._first[rows], sizes)
+        held = gather(ix.doc_words, ix.docs, docs, [ix.term(t) for t in weights], present=True)
+        used = np.add.reduceat(held, np.cumsum(sizes) - sizes, axis=0, dtype=np.float64)
+        return used / sizes[:, None] @ np.fromiter(weights.values(), np.float64, len(weights))
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """start, start + 1, … for each (start, size), one range after the other."""
+    offsets = np.cumsum(sizes) - sizes
+    return np.arange(int(sizes.sum())) + np.repeat(starts - offsets, sizes)
+
+
+def _distinct_words(index: Index, docs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per entry (`counts`: how many of `docs` are its, one entry after the other), how many
+    distinct words its docs use; "" stands in for a text without words and is not one."""
+    at, ids = index.doc_words.indptr, index.doc_words.indices
+    sizes = at[docs + 1] - at[docs]
+    words = ids[_ranges(at[docs], sizes)].astype(np.int64)
+    owner = np.repeat(np.repeat(np.arange(len(counts)), counts), sizes)
+    if (blank := index.term_id.get("")) is not None:
+        words, owner = words[words != blank], owner[words != blank]
+    pairs = np.unique(owner * len(index.terms) + words)
+    return np.bincount(pairs // len(index.terms), minlength=len(counts)).astype(np.float64)
