@@ -22,6 +22,8 @@ from .rerank import TOP
 from .results import Match
 from .sparse import gather
 
+BUILD_STEP = 10_000  # entries read at once while building
+
 
 class Standing:
     def __init__(self, index: Index, entries: Sequence[Entry]) -> None:
@@ -32,11 +34,16 @@ class Standing:
         # has one at least, its title.
         self._first = index.doc_start.astype(np.int64)
         self._count = (index.doc_end - index.doc_start - 1).astype(np.int64)
-        docs = _ranges(self._first, self._count)
-        starts = np.cumsum(self._count) - self._count
-        told = np.add.reduceat(cues.sides_told(index.texts(docs)), starts, axis=0, dtype=np.float64)
-        self.sides = told / self._count[:, None]
-        self.breadth = np.log1p(_distinct_words(index, docs, self._count))
+        self.sides = np.zeros((len(entries), len(cues.SIDES)))
+        self.breadth = np.zeros(len(entries))
+        for at in range(0, len(entries), BUILD_STEP):  # a step at a time: little memory
+            rows = np.arange(at, min(at + BUILD_STEP, len(entries)))
+            counts = self._count[rows]
+            docs = _ranges(self._first[rows], counts)
+            told = cues.sides_told(index.texts(docs))
+            found = np.add.reduceat(told, np.cumsum(counts) - counts, axis=0, dtype=np.float64)
+            self.sides[rows] = found / counts[:, None]
+            self.breadth[rows] = np.log1p(_distinct_words(index, docs, counts))
 
     def of(
         self, query: str, weights: Mapping[str, float], matches: Sequence[Match]

@@ -10,6 +10,7 @@ from knowledge import cues
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
 from knowledge.rerank import TOP, Profile, profile
+from knowledge.standing import Standing
 
 QUESTIONS = [
     "去年离婚了娃儿判给我 他说好每个月给800抚养费 一年多一分钱都没给 我能不能告他 在哪里告",
@@ -58,3 +59,12 @@ def test_standing_is_what_the_profiles_give(matcher: Matcher, question: str) -> 
     for name, value in expected.items():
         assert found[name] == pytest.approx(value, abs=1e-12), name
     assert any(value != 0 for value in found.values())
+
+
+def test_built_a_few_entries_at_a_time_alike(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("knowledge.standing.BUILD_STEP", 7)
+    stepped = Standing(matcher._index, matcher.kb.entries)
+    assert stepped.sides.tolist() == matcher.standing.sides.tolist()
+    assert stepped.breadth.tolist() == matcher.standing.breadth.tolist()
