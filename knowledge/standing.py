@@ -20,7 +20,7 @@ from .kb import Entry
 from .normalize import normalize
 from .rerank import TOP
 from .results import Match
-from .sparse import gather
+from .sparse import Rows
 
 BUILD_STEP = 10_000  # entries read at once while building
 
@@ -35,7 +35,7 @@ class Standing:
         self._first = index.doc_start.astype(np.int64)
         self._count = (index.doc_end - index.doc_start - 1).astype(np.int64)
         self.sides = np.zeros((len(entries), len(cues.SIDES)))
-        self.breadth = np.zeros(len(entries))
+        used: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for at in range(0, len(entries), BUILD_STEP):  # a step at a time: little memory
             rows = np.arange(at, min(at + BUILD_STEP, len(entries)))
             counts = self._count[rows]
@@ -43,7 +43,11 @@ class Standing:
             told = cues.sides_told(index.texts(docs))
             found = np.add.reduceat(told, np.cumsum(counts) - counts, axis=0, dtype=np.float64)
             self.sides[rows] = found / counts[:, None]
-            self.breadth[rows] = np.log1p(_distinct_words(index, docs, counts))
+            used.append(_words_used(index, docs, np.repeat(rows, counts)))
+        # Entry × word: how many of the entry's texts use the word.
+        owner, word, texts = (np.concatenate(parts) for parts in zip(*used, strict=True))
+        self._uses = Rows.build(owner, word, texts, len(entries))
+        self.breadth = np.log1p(np.diff(self._uses.indptr).astype(np.float64))
 
     def of(
         self, query: str, weights: Mapping[str, float], matches: Sequence[Match]
@@ -72,12 +76,9 @@ class Standing:
     def _typical(self, rows: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
         """Per entry, the message's word weight, each word by the share of the entry's texts
         using it."""
-        ix = self._index
-        sizes = self._count[rows]
-        docs = _ranges(self._first[rows], sizes)
-        held = gather(ix.doc_words, ix.docs, docs, [ix.term(t) for t in weights], present=True)
-        used = np.add.reduceat(held, np.cumsum(sizes) - sizes, axis=0, dtype=np.float64)
-        return used / sizes[:, None] @ np.fromiter(weights.values(), np.float64, len(weights))
+        uses = self._uses.gather(rows, [self._index.term(t) for t in weights])
+        shares = uses / self._count[rows][:, None]
+        return shares @ np.fromiter(weights.values(), np.float64, len(weights))
 
 
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -86,14 +87,17 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.arange(int(sizes.sum())) + np.repeat(starts - offsets, sizes)
 
 
-def _distinct_words(index: Index, docs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Per entry (`counts`: how many of `docs` are its, one entry after the other), how many
-    distinct words its docs use; "" stands in for a text without words and is not one."""
+def _words_used(
+    index: Index, docs: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(entry, word, how many of its `docs` use the word), by entry then word, from `docs`
+    and their entries `owner`; "" stands in for a text without words and is not one."""
     at, ids = index.doc_words.indptr, index.doc_words.indices
     sizes = at[docs + 1] - at[docs]
     words = ids[_ranges(at[docs], sizes)].astype(np.int64)
-    owner = np.repeat(np.repeat(np.arange(len(counts)), counts), sizes)
+    entries = np.repeat(owner, sizes)
     if (blank := index.term_id.get("")) is not None:
-        words, owner = words[words != blank], owner[words != blank]
-    pairs = np.unique(owner * len(index.terms) + words)
-    return np.bincount(pairs // len(index.terms), minlength=len(counts)).astype(np.float64)
+        words, entries = words[words != blank], entries[words != blank]
+    width = len(index.terms)
+    pairs, texts = np.unique(entries * width + words, return_counts=True)
+    return pairs // width, pairs % width, texts.astype(np.uint16)
