@@ -127,16 +127,16 @@ class Scorer:
         counts = (credit > 0).sum(axis=1).tolist()
         entry_ids = [self._ids[entry] for entry in rows.tolist()]
         matches = Scored(
-            Match(
-                entry_id=entry_id,
-                score=total,
-                matched_terms=tuple([words[i] for i in order[:count]]),
-                question=question,
-                coverage=cov,
-                char_coverage=chars,
-                precision=prec,
-                similarity=sim,
-                bm25=bm,
+            Match(  # in the fields' order: positional arguments make a tuple fastest
+                entry_id,
+                total,
+                tuple([words[i] for i in order[:count]]),
+                question,
+                cov,
+                chars,
+                prec,
+                sim,
+                bm,
             )
             for entry_id, order, count, question, total, cov, chars, prec, sim, bm in zip(
                 entry_ids, orders, counts, best, *columns, strict=True
