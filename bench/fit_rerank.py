@@ -1,6 +1,6 @@
 """Fit the reranker (knowledge/data/rerank.yaml) on the labelled sets, and prove it out of fold.
 
-    python bench/fit_rerank.py [--full] [--write [--enable]] [-C 0.03]
+    python bench/fit_rerank.py [--first-runs] [--full] [--write [--enable]] [-C 0.03]
 
 For every in-scope labelled question, the engine's first candidates (knowledge.rerank.TOP) and
 their features are taken in the engine's own order, with the reranker off. A linear model over
@@ -11,12 +11,19 @@ model fitted on all the other sets (leave one set out): top-1 and top-3 before a
 `--full` also runs `pufa eval`'s first-reply split on each held-out set with its fold's model in
 place (the decision as it is). `--write` stores the model fitted on every set; the engine uses
 it only when the file says `enabled: true` (`--enable`).
+
+`--first-runs` takes the blind sets instead as they stood at their first runs (the knowledge base
+of each one's first run, as `bench/fit_decision.py` rebuilds it): a resident's question is new to
+the entries, and the labelled sets are so only once. Each set is then judged by a model fitted on
+the others' first runs, and `--write` fits on all of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -24,12 +31,14 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from knowledge.evaluate import FIRST_REPLY, evaluate, read_labelled
+from knowledge.evaluate import FIRST_REPLY, Labelled, evaluate, read_labelled
 from knowledge.kb import load_knowledge
 from knowledge.matcher import Matcher
 from knowledge.rerank import DATA_FILE, FEATURES
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "tests" / "data"
 SETS = {
     "golden": sorted((DATA / "golden").glob("*.jsonl")),
     "dev": sorted(DATA.glob("dev_labels_*.jsonl")),
@@ -50,6 +59,16 @@ class Row:
 
 def collect(matcher: Matcher) -> list[Row]:
     """The candidates as the engine orders them, with the reranker switched off."""
+    return [
+        row
+        for group, files in SETS.items()
+        for row in candidates(matcher, group, [i for path in files for i in read_labelled(path)])
+    ]
+
+
+def candidates(matcher: Matcher, group: str, items: list[Labelled]) -> list[Row]:
+    """For each in-scope item, its first candidates' features in the engine's order (reranker
+    off) and which of them are right."""
     rows: list[Row] = []
     reranker = matcher.reranker
     saved = reranker.weights
@@ -64,20 +83,36 @@ def collect(matcher: Matcher) -> list[Row]:
 
     reranker.order = capture  # type: ignore[method-assign]
     try:
-        for group, files in SETS.items():
-            for item in (i for path in files for i in read_labelled(path)):
-                if not item.expected:
-                    continue
-                captured.clear()
-                matcher.match(item.question)
-                if not captured or not len(captured[-1][0]):
-                    rows.append(Row(group, np.zeros((0, len(FEATURES))), np.zeros(0, bool)))
-                    continue
-                features, ids = captured[-1]
-                rows.append(Row(group, features, np.array([e in item.expected for e in ids])))
+        for item in items:
+            if not item.expected:
+                continue
+            captured.clear()
+            matcher.match(item.question)
+            if not captured or not len(captured[-1][0]):
+                rows.append(Row(group, np.zeros((0, len(FEATURES))), np.zeros(0, bool)))
+                continue
+            features, ids = captured[-1]
+            rows.append(Row(group, features, np.array([e in item.expected for e in ids])))
     finally:
         del reranker.order
         reranker.weights = saved
+    return rows
+
+
+def collect_first_runs() -> list[Row]:
+    """Every blind set's candidates over the knowledge base of its first run."""
+    from bench.fit_decision import FIRST_RUNS, _content_at, _git
+
+    rows: list[Row] = []
+    for number, added in FIRST_RUNS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            where = Path(tmp)
+            matcher = Matcher(load_knowledge(_content_at(f"{added}^", where)))
+            labels = where / "labels.jsonl"
+            name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
+            labels.write_bytes(_git("show", f"{added}:tests/data/blind/{name}"))
+            rows += candidates(matcher, f"blind {number}", read_labelled(labels))
+        print(f"blind {number} at its first run ({added}^): {len(rows)} lists so far", flush=True)
     return rows
 
 
@@ -137,6 +172,30 @@ def report(rows: list[Row], c: float) -> dict[str, np.ndarray]:
     return models
 
 
+def report_first_runs(rows: list[Row], c: float) -> None:
+    """Each set at its first run by a model fitted on the other sets' first runs."""
+    print("set at its first run | n | top-1 before → after | top-3 before → after")
+    pools = {"all": np.zeros(5), "blinds 6-10": np.zeros(5), "blinds 19 on": np.zeros(5)}
+    for group in dict.fromkeys(r.group for r in rows):
+        inside = [r for r in rows if r.group == group]
+        b1, b3, n = hits(inside, None)
+        a1, a3, _ = hits(inside, fit([r for r in rows if r.group != group], c))
+        print(f"{group} | {n} | {b1 / n:.1%} → {a1 / n:.1%} | {b3 / n:.1%} → {a3 / n:.1%}")
+        number = int(group.split()[-1])
+        for name, keep in (
+            ("all", True),
+            ("blinds 6-10", 6 <= number <= 10),
+            ("blinds 19 on", number >= 19),
+        ):
+            if keep:
+                pools[name] += [b1, a1, b3, a3, n]
+    for name, (before1, after1, before3, after3, size) in pools.items():
+        print(
+            f"{name} pooled | {size:.0f} | {before1 / size:.1%} → {after1 / size:.1%} | "
+            f"{before3 / size:.1%} → {after3 / size:.1%}"
+        )
+
+
 def first_replies(matcher: Matcher, models: dict[str, np.ndarray]) -> None:
     kinds = [k for k in FIRST_REPLY if k != "law_text"]
     print("\nset | " + " | ".join(k.replace("_", " ") for k in kinds) + " | top-1 | top-3")
@@ -165,12 +224,17 @@ def main() -> None:
     parser.add_argument("--enable", action="store_true", help="written switched on")
     parser.add_argument("--full", action="store_true", help="first-reply split per held-out set")
     parser.add_argument("-C", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument("--first-runs", action="store_true", help="the blind sets' first runs")
     args = parser.parse_args()
-    matcher = Matcher(load_knowledge())
-    rows = collect(matcher)
-    models = report(rows, args.C)
-    if args.full:
-        first_replies(matcher, models)
+    if args.first_runs:
+        rows = collect_first_runs()
+        report_first_runs(rows, args.C)
+    else:
+        matcher = Matcher(load_knowledge())
+        rows = collect(matcher)
+        models = report(rows, args.C)
+        if args.full:
+            first_replies(matcher, models)
     weights = fit(rows, args.C)
     print("\nweights " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(FEATURES, weights, strict=True)))
     if args.write:
@@ -179,6 +243,7 @@ def main() -> None:
             + yaml.safe_dump(
                 {
                     "enabled": args.enable,
+                    "fitted_on": "first runs" if args.first_runs else "labelled sets",
                     "C": args.C,
                     "weights": {
                         n: round(float(w), 4) for n, w in zip(FEATURES, weights, strict=True)
