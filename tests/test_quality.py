@@ -61,7 +61,9 @@ FIRST_RUN = {
     "labels_22.jsonl": (0.46, 0.62, 0.03, 0.03, 0.62),
     "labels_23.jsonl": (0.46, 0.65, 0.03, 0.03, 0.65),
     "labels_24.jsonl": (0.45, 0.66, 0.03, 0.03, 0.65),
-    "labels_25.jsonl": (0.44, 0.68, 0.03, 0.03, 0.67),
+    # Its one out-of-scope line answered (I047, a pregnant woman asking about chili) is 5 % of
+    # the 20 left out of scope once its gaps were written for.
+    "labels_25.jsonl": (0.44, 0.68, 0.05, 0.03, 0.67),
 }
 
 
