@@ -3,10 +3,10 @@ decision (`decide.py`): how typical the message's words are of each entry's para
 side and stage words they use that the message does not, the topic's share of the candidates'
 score, and the entry's breadth.
 
-Read from the index for every entry at once: the side and stage cues and the breadth are worked
-out with the index (one pass over all texts), the typical words at each message from the
-paraphrases' word columns. So a fresh worker pays nothing more for an entry it has not met, at
-any size of knowledge base."""
+Worked out with the index for every entry at once: its side and stage cues (one regex pass over
+all texts) and how many of its texts use each word (a sparse entry × word matrix, whose row
+lengths are the breadth); a message reads its words from the first candidates' rows. So a fresh
+worker pays nothing more for an entry it has not met, at any size of knowledge base."""
 
 from __future__ import annotations
 
