@@ -30,6 +30,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,7 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 
 from knowledge.decide import DATA_FILE, FEATURES
-from knowledge.evaluate import read_labelled
+from knowledge.evaluate import Labelled, read_labelled
 from knowledge.kb import DATA_DIR, load_knowledge
 from knowledge.matcher import Matcher
 
@@ -102,17 +104,25 @@ def _content_at(rev: str, into: Path) -> Path:
     return data
 
 
-def first_run_rows(number: int, added: str) -> list[Row]:
+@contextmanager
+def first_run(number: int, added: str) -> Iterator[tuple[Matcher, list[Labelled]]]:
+    """A matcher over the knowledge base of blind set `number`'s first run (`added`: the commit
+    that added the set), and the set's labels as first written."""
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
         matcher = Matcher(load_knowledge(_content_at(f"{added}^", where)))
         labels = where / "labels.jsonl"
         file_name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
         labels.write_bytes(_git("show", f"{added}:tests/data/blind/{file_name}"))
+        yield matcher, read_labelled(labels)
+
+
+def first_run_rows(number: int, added: str) -> list[Row]:
+    with first_run(number, added) as (matcher, items):
         # Let every guarded candidate through, so the model alone decides in the figures.
         matcher.settings = dataclasses.replace(matcher.settings, answer_confidence=1e-9)
         rows: list[Row] = []
-        for item in read_labelled(labels):
+        for item in items:
             result = matcher.match(item.question)
             if not result.evidence:
                 continue

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -101,17 +100,12 @@ def candidates(matcher: Matcher, group: str, items: list[Labelled]) -> list[Row]
 
 def collect_first_runs() -> list[Row]:
     """Every blind set's candidates over the knowledge base of its first run."""
-    from bench.fit_decision import FIRST_RUNS, _content_at, _git
+    from bench.fit_decision import FIRST_RUNS, first_run
 
     rows: list[Row] = []
     for number, added in FIRST_RUNS.items():
-        with tempfile.TemporaryDirectory() as tmp:
-            where = Path(tmp)
-            matcher = Matcher(load_knowledge(_content_at(f"{added}^", where)))
-            labels = where / "labels.jsonl"
-            name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
-            labels.write_bytes(_git("show", f"{added}:tests/data/blind/{name}"))
-            rows += candidates(matcher, f"blind {number}", read_labelled(labels))
+        with first_run(number, added) as (matcher, items):
+            rows += candidates(matcher, f"blind {number}", items)
         print(f"blind {number} at its first run ({added}^): {len(rows)} lists so far", flush=True)
     return rows
 
