@@ -19,6 +19,10 @@ operating point is the lowest threshold whose cost is within one standard error 
 (the paired per-question difference): the cost cannot tell those apart, and of them it answers
 most often. The rule was fixed before blind 19 was written. A new blind set joins FIRST_RUNS only
 after its first run.
+
+The learned ranking signal (`knowledge/learned.py`) is, for each set, the fold model of
+`bench/fit_learned.py --folds` that never saw that set. `--drop NAME…` fits without those
+features (their weights 0), to compare.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from fit_learned import fold_model
 from sklearn.linear_model import LogisticRegression
 
 from knowledge.decide import DATA_FILE, FEATURES
@@ -114,6 +119,7 @@ def first_run(number: int, added: str) -> Iterator[tuple[Matcher, list[Labelled]
     with tempfile.TemporaryDirectory() as tmp:
         where = Path(tmp)
         matcher = Matcher(load_knowledge(_content_at(f"{added}^", where)))
+        matcher.learned = fold_model(number)
         labels = where / "labels.jsonl"
         file_name = "labels.jsonl" if number == 1 else f"labels_{number}.jsonl"
         labels.write_bytes(_git("show", f"{added}:tests/data/blind/{file_name}"))
@@ -152,8 +158,12 @@ class Model:
         return 1.0 / (1.0 + np.exp(-(self.intercept + x @ self.coef)))
 
 
+DROPPED: set[int] = set()  # feature columns left out (--drop)
+
+
 def fit(rows: list[Row]) -> Model:
     x = np.array([r.features for r in rows])
+    x[:, sorted(DROPPED)] = 0.0
     y = np.array([r.right for r in rows])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -215,7 +225,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write knowledge/data/decision.yaml")
     parser.add_argument("--wrong-cost", type=float, default=10.0)
     parser.add_argument("--menu-cost", type=float, default=1.0)
+    parser.add_argument("--drop", nargs="+", default=[], choices=FEATURES, metavar="NAME")
     args = parser.parse_args()
+    DROPPED.update(FEATURES.index(name) for name in args.drop)
     rows = []
     for number, added in FIRST_RUNS.items():
         rows += first_run_rows(number, added)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.matcher import MatchResult
-from knowledge.related import related
+from knowledge.related import next_steps, related
 
 from .context import Context
 from .referral import FOLLOW_UP_CRISES, start
@@ -88,8 +88,14 @@ def _crisis_ticket(ctx: Context, text: str, entry: str | None) -> str:
 
 
 def answer_entry(entry_id: str, ctx: Context) -> Reply:
+    """An entry picked by number: its answer, then the next steps it names, as 2 and 3."""
     ctx.state["last_entry"] = entry_id
-    return Reply(entry_text(ctx.kb.entry(entry_id), ctx))
+    body = entry_text(ctx.kb.entry(entry_id), ctx)
+    if offered := next_steps(ctx.matcher, entry_id):
+        body = f"{body}\n{related_text(offered, ctx)}"
+        ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
+        ctx.state["related"] = True
+    return Reply(body)
 
 
 def _body(result: MatchResult, ctx: Context) -> tuple[str, str | None]:

@@ -40,7 +40,12 @@ FEATURES = (
     "side_miss_lead",  # how many more side and stage words it expects and the message lacks
     "topic_share",  # share of the first candidates' score in its topic
     "breadth",  # log of the number of words its title and paraphrases use
+    # From the learned signal (`learned.Learned`), 0 without one:
+    "learned",  # its margin: positive where the classifier names it
+    "learned_lead",  # its margin over the best margin of the other candidates
 )
+LEARNED = FEATURES[-2:]
+STANDING = FEATURES[-6:-2]
 _CLAUSES = re.compile(r"[\s,.!;:，。！；：、…~?？]+")
 
 
@@ -52,9 +57,11 @@ def evidence(
     topic_of: Callable[[str], str],
     standing: Mapping[str, float],
     linked: Callable[[str, str], bool] = lambda a, b: False,
+    learned: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """The evidence for `ranked[0]`; `standing` is `Standing.of` the same list.
-    Entries `linked` to the top one (its curated next steps) are not its rivals."""
+    """The evidence for `ranked[0]`; `standing` is `Standing.of` the same list and `learned`
+    the learned margins of its entries. Entries `linked` to the top one (its curated next
+    steps) are not its rivals."""
     top = ranked[0]
     rivals = list(islice((m for m in ranked[1:] if not linked(top.entry_id, m.entry_id)), 2))
     second = rivals[0] if rivals else None
@@ -81,8 +88,17 @@ def evidence(
         "own_weight": own / (sum(weights.values()) or 1.0),
         "precision": top.precision,
         "clauses": math.log(1 + len([c for c in _CLAUSES.split(query.strip()) if c])),
-        **{name: standing[name] for name in FEATURES[-4:]},
+        **{name: standing[name] for name in STANDING},
+        **_learned(top.entry_id, ranked, learned or {}),
     }
+
+
+def _learned(top: str, ranked: Sequence[Match], margins: Mapping[str, float]) -> dict[str, float]:
+    if not margins:
+        return dict.fromkeys(LEARNED, 0.0)
+    own = margins.get(top, 0.0)
+    others = [margins.get(m.entry_id, 0.0) for m in ranked[1:]]
+    return {"learned": own, "learned_lead": own - max(others, default=own)}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .focus import focus
 from .index import Index, bigrams
 from .index import idf as index_idf
 from .kb import Entry, KnowledgeBase
+from .learned import Learned
 from .normalize import normalize
 from .rerank import Reranker
 from .results import Match, MatchResult, MatchSettings
@@ -25,6 +26,9 @@ from .tokenize import LegalTokenizer, pinyin_key
 # entry's paraphrases taken together), relative to the best candidate. Breaks ties between
 # sibling entries that share a vocabulary; it orders candidates but is not part of the score.
 CENTRALITY_WEIGHT = 0.05
+# Ranking weight of the learned signal's margin (`learned.py`); like centrality it orders the
+# candidates and leaves their scores alone. Chosen on blind 28 (docs/evaluation.md, session 17).
+LEARNED_WEIGHT = 0.2
 
 
 class Matcher:
@@ -47,6 +51,7 @@ class Matcher:
         self.standing = Standing(ix, self._entries)
         self.reranker = Reranker(self._entries, self.tokenizer, ix.paraphrases)
         self.reranker.build_profiles()
+        self.learned = Learned.load()
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the long tail's article index, which is built on first use."""
@@ -66,7 +71,7 @@ class Matcher:
         if not terms and not extra:
             return MatchResult("empty", (), (), crisis)
         weights = self._weights(terms, extra, focus(query, terms, self.tokenizer.tokens))
-        ranked = self._rank(query, weights)
+        ranked, learned = self._rank(query, weights)
         if (topics := self.chitchat.topics_for(crisis)) is not None:  # the danger's own topic
             ranked = [m for m in ranked if self.kb.entry(m.entry_id).topic in topics]
         if not ranked:
@@ -81,6 +86,7 @@ class Matcher:
             lambda e: self.kb.entry(e).topic,
             standing,
             self._linked,
+            learned,
         )
         confidence = self.calibration.probability(found)
         outcome = self._decide(ranked, confidence)
@@ -153,7 +159,8 @@ class Matcher:
         i = self._index.term_id.get(term)
         return 0 if i is None else int(self._index.entry_df[i])
 
-    def _rank(self, query: str, weights: dict[str, float]) -> list[Match]:
+    def _rank(self, query: str, weights: dict[str, float]) -> tuple[list[Match], dict[str, float]]:
+        """The candidates, best first, and the learned margin of each."""
         ix = self._index
         lookup = list(weights)
         lookup += [ix.pinyin_vocab[k] for k in map(pinyin_key, weights) if k in ix.pinyin_vocab]
@@ -174,11 +181,17 @@ class Matcher:
             seen = {entry for entry, _ in best}
             best += [(e, 0.0) for e in found.tolist() if e not in seen]
         if not best:
-            return []
+            return [], {}
         matches = self._scorer.score(best, norm_query, weights, query_bigrams)
         centrality = self._centrality(weights, matches)
-        matches.sort(key=lambda m: -(m.score + CENTRALITY_WEIGHT * centrality[m.entry_id]))
-        return self.reranker.order(query, weights, matches, centrality)
+        learned = self.learned.of(query, centrality) if self.learned else {}
+
+        def place(m: Match) -> float:
+            own = CENTRALITY_WEIGHT * centrality[m.entry_id]
+            return m.score + own + LEARNED_WEIGHT * learned.get(m.entry_id, 0.0)
+
+        matches.sort(key=place, reverse=True)  # stable: ties keep the scorer's order
+        return self.reranker.order(query, weights, matches, centrality), learned
 
     def _centrality(self, weights: dict[str, float], matches: list[Match]) -> dict[str, float]:
         ix = self._index

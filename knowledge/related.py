@@ -55,6 +55,14 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     return chosen
 
 
+def next_steps(matcher: Matcher, entry_id: str, limit: int = 2) -> list[Match]:
+    """The next steps an entry names (`see_also`), offered by title after it is picked from a
+    menu; one staff have since deleted is skipped."""
+    return [_offered(e) for e in matcher.kb.entry(entry_id).see_also if matcher.kb.has_entry(e)][
+        :limit
+    ]
+
+
 def _offered(entry_id: str) -> Match:
     """A next step the message itself did not reach: offered by its title alone."""
     return Match(entry_id, 0.0, (), "", 0.0, 0.0, 0.0, 0.0, 0.0)

@@ -13,7 +13,7 @@ from bot.web.app import create_app
 from .conftest import make_settings
 from .wechat import WeChat, message_xml
 
-QUESTION = "邻居占了我家宅基地咋办"
+QUESTION = "被狗咬了打狂犬疫苗谁出钱"  # answered directly, with a citation
 
 
 def test_subscribe_welcomes_and_says_what_the_bot_does(wechat: WeChat, store) -> None:

@@ -15,7 +15,7 @@ from knowledge.matcher import Matcher, MatchSettings
 
 from .consolekit import add_people
 
-QUESTION = "邻居占了我家宅基地咋办"
+QUESTION = "被狗咬了打狂犬疫苗谁出钱"  # answered directly, with a citation
 
 
 @pytest.fixture

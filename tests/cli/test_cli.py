@@ -19,9 +19,9 @@ def runner() -> CliRunner:
 
 
 def test_ask_answers_with_a_numbered_article(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["ask", "邻居占了我家宅基地咋办"])
+    result = runner.invoke(main, ["ask", "被狗咬了打狂犬疫苗谁出钱"])
     assert result.exit_code == 0, result.output
-    assert "宅基地" in result.output
+    assert "狂犬疫苗" in result.output
     assert "《中华人民共和国" in result.output
     assert "条" in result.output
 

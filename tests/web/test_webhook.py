@@ -11,7 +11,7 @@ from bot.store.tables import inbound, questions
 
 from ..wechat import TOKEN, WeChat, message_xml, signature
 
-QUESTION = "邻居占了我家宅基地咋办"
+QUESTION = "被狗咬了打狂犬疫苗谁出钱"  # answered directly, with a citation
 
 
 def test_url_verification_echoes_with_valid_signature(client, wechat: WeChat) -> None:
@@ -48,7 +48,7 @@ def test_stale_timestamp_is_refused(client, wechat: WeChat) -> None:
 @pytest.mark.parametrize("mode", ["plain", "compatible", "safe"], indirect=True)
 def test_question_answered_with_citation_in_every_mode(wechat: WeChat, mode: str) -> None:
     reply = wechat.text("o-mode-" + mode, QUESTION)
-    assert "宅基地" in reply
+    assert "狂犬疫苗" in reply
     assert "《中华人民共和国" in reply
     assert "条" in reply
     assert "仅供参考" in reply

@@ -1,0 +1,135 @@
+"""A learned signal for the ranking: which entry residents' own wording points to.
+
+BM25 finds entries whose paraphrases share the message's words. This is a linear classifier over
+the message's character n-grams, fitted offline by `bench/fit_learned.py` on the entries' titles
+and paraphrases and on the project's labelled questions in residents' style (never on the dev
+questions), so it weighs words by how well they tell entries apart. It is stored in
+`data/learned.npz` as plain arrays: the engine needs no fitting library at run time.
+
+An entry the model has not seen (a staff entry added since the fit) gets the median of the
+candidates' margins: neither pushed up nor down."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import normalize
+
+DATA_FILE = Path(__file__).parent / "data" / "learned.npz"
+NGRAMS = (1, 2, 3)
+
+
+def grams(text: str) -> list[str]:
+    """The character n-grams of a normalised message; the fit and the engine share this."""
+    norm = normalize(text)
+    return [norm[i : i + n] for n in NGRAMS for i in range(len(norm) - n + 1)]
+
+
+@dataclass
+class Learned:
+    vocabulary: dict[str, int]  # n-gram → feature number
+    idf: np.ndarray  # per feature
+    indptr: np.ndarray  # the weights by feature, compressed rows: feature → its entries
+    entries: np.ndarray  # entry number of each stored weight
+    weights: np.ndarray
+    bias: np.ndarray  # per entry
+    entry_ids: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path = DATA_FILE) -> Learned | None:
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as raw:
+            return cls(
+                {g: i for i, g in enumerate(raw["grams"].tolist())},
+                raw["idf"].astype(np.float32),
+                raw["indptr"],
+                raw["entries"],
+                raw["weights"].astype(np.float32),
+                raw["bias"].astype(np.float32),
+                tuple(raw["entry_ids"].tolist()),
+            )
+
+    def save(self, path: Path) -> None:
+        by_number = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        np.savez_compressed(
+            path,
+            grams=np.array(by_number),
+            idf=self.idf.astype(np.float32),
+            indptr=self.indptr.astype(np.int32),
+            entries=self.entries.astype(np.int32),
+            weights=self.weights.astype(np.float16),
+            bias=self.bias.astype(np.float32),
+            entry_ids=np.array(self.entry_ids),
+        )
+
+    def __post_init__(self) -> None:
+        self._number = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The message's known features and their values: sublinear tf × idf, unit length."""
+        counts = Counter(f for g in grams(text) if (f := self.vocabulary.get(g)) is not None)
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        features = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(n) for n in counts.values()), np.float32, len(counts))
+        values = tf * self.idf[features]
+        return features, values / float(np.linalg.norm(values))
+
+    def margins(self, text: str) -> np.ndarray:
+        """Every known entry's margin for the message: positive where the model says it."""
+        features, values = self.vector(text)
+        starts, ends = self.indptr[features], self.indptr[features + 1]
+        lengths = ends - starts
+        if not lengths.any():
+            return self.bias.copy()
+        # every stored weight of those features, in one gather: start of its run plus its place
+        before = np.cumsum(lengths) - lengths
+        at = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+        scores = np.bincount(
+            self.entries[at], self.weights[at] * np.repeat(values, lengths), len(self.entry_ids)
+        )
+        return scores.astype(np.float32) + self.bias
+
+    def of(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
+        """The margins of `entry_ids`; one the model has not seen gets the median of the rest."""
+        wanted = list(entry_ids)
+        every = self.margins(text)
+        known = {e: float(every[n]) for e in wanted if (n := self._number.get(e)) is not None}
+        middle = float(np.median(list(known.values()))) if known else 0.0
+        return {e: known.get(e, middle) for e in wanted}
+
+
+def from_dense(
+    vocabulary: dict[str, int],
+    idf: Sequence[float],
+    coef: np.ndarray,
+    bias: Sequence[float],
+    entry_ids: Sequence[str],
+    keep: int,
+) -> Learned:
+    """A stored model from a fitted dense one (entries × features): each entry keeps its `keep`
+    largest weights by size. Every feature stays in the vocabulary, as the message's length
+    (the norm of its vector) counts them all."""
+    coef = np.asarray(coef, dtype=np.float32).copy()
+    if keep < coef.shape[1]:
+        dropped = np.argpartition(-np.abs(coef), keep, axis=1)[:, keep:]
+        np.put_along_axis(coef, dropped, 0.0, axis=1)
+    by_feature = coef.T  # features × entries
+    rows, cols = np.nonzero(by_feature)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=by_feature.shape[0]))])
+    return Learned(
+        dict(vocabulary),
+        np.asarray(idf, dtype=np.float32),
+        indptr.astype(np.int32),
+        cols.astype(np.int32),
+        by_feature[rows, cols].astype(np.float32),
+        np.asarray(bias, dtype=np.float32),
+        tuple(entry_ids),
+    )

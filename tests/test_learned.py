@@ -1,0 +1,102 @@
+"""The learned ranking signal: its stored arithmetic, and what the bundled model knows."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.kb import load_knowledge
+from knowledge.learned import Learned, from_dense, grams
+from knowledge.normalize import normalize
+
+
+def dense_margins(text: str, vocabulary: dict[str, int], idf: np.ndarray, coef, bias):
+    """Tf-idf with sublinear tf and unit length, times every weight: no pruning, no sparsity."""
+    x = np.zeros(len(vocabulary))
+    for g in grams(text):
+        if g in vocabulary:
+            x[vocabulary[g]] += 1
+    x[x > 0] = 1 + np.log(x[x > 0])
+    x *= idf
+    if x.any():
+        x /= np.linalg.norm(x)
+    return coef @ x + bias
+
+
+def test_grams_are_the_normalised_one_to_three_character_runs() -> None:
+    assert grams("工 资!") == ["工", "资", "工资"]
+    assert len(grams("拖欠工资")) == 4 + 3 + 2
+
+
+def test_stored_margins_equal_the_dense_model_when_every_weight_is_kept(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    text = "老板拖欠工资不给怎么办工资"
+    vocabulary = {g: i for i, g in enumerate(dict.fromkeys(grams(text + "离婚抚养费")))}
+    idf = rng.uniform(1, 3, len(vocabulary))
+    coef = rng.normal(size=(3, len(vocabulary)))
+    bias = np.array([-0.5, 0.1, 0.3])
+    model = from_dense(vocabulary, idf, coef, bias, ["a", "b", "c"], keep=len(vocabulary))
+    model.save(tmp_path / "m.npz")
+    loaded = Learned.load(tmp_path / "m.npz")
+    assert loaded is not None
+    expected = dense_margins(text, vocabulary, idf, coef, bias)
+    # weights are stored as float16: about three significant digits
+    assert np.allclose(loaded.margins(text), expected, atol=0.02)
+    assert loaded.margins("完全无关的话zzz").tolist() == pytest.approx(
+        dense_margins("完全无关的话zzz", vocabulary, idf, coef, bias).tolist(), abs=0.02
+    )
+
+
+def test_pruning_keeps_each_entrys_largest_weights() -> None:
+    vocabulary = {"甲": 0, "乙": 1, "丙": 2}
+    coef = np.array([[0.1, -2.0, 0.5], [3.0, 0.2, 0.0]])
+    model = from_dense(vocabulary, [1.0, 1.0, 1.0], coef, [0.0, 0.0], ["a", "b"], keep=1)
+    kept = {
+        (int(model.entries[k]), feature)
+        for feature in range(3)
+        for k in range(model.indptr[feature], model.indptr[feature + 1])
+    }
+    assert kept == {(0, 1), (1, 0)}  # a keeps 乙 (−2.0), b keeps 甲 (3.0)
+    assert model.margins("乙")[0] == pytest.approx(-2.0)
+
+
+def test_an_entry_the_model_never_saw_gets_the_candidates_median() -> None:
+    vocabulary = {"工": 0, "资": 1}
+    coef = np.array([[1.0, 1.0], [0.0, 0.0], [-1.0, -1.0]])
+    model = from_dense(vocabulary, [1.0, 1.0], coef, [0.0, 0.0, 0.0], ["a", "b", "c"], keep=2)
+    margins = model.of("工资", ["a", "b", "c", "staff-new"])
+    assert margins["a"] == pytest.approx(math.sqrt(2), abs=0.01)
+    assert margins["staff-new"] == pytest.approx(margins["b"], abs=0.01)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Learned:
+    model = Learned.load()
+    assert model is not None, "knowledge/data/learned.npz is bundled"
+    return model
+
+
+def test_the_bundled_model_knows_the_bundled_entries(bundled: Learned) -> None:
+    kb = load_knowledge()
+    ids = {e.id for e in kb.entries}
+    assert set(bundled.entry_ids) <= ids
+    assert len(bundled.entry_ids) >= 0.95 * len(ids)  # refit when many entries are new
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("老板拖欠我三个月工资不给 去哪里告他", "qianxin"),
+        ("儿子不给我养老钱 我七十多了 咋个办", "shanyang"),
+        ("喝了酒开车被交警查到了会不会坐牢", "jiaotong"),
+    ],
+)
+def test_the_bundled_model_points_plain_messages_to_their_topic(
+    bundled: Learned, message: str, entry: str
+) -> None:
+    margins = bundled.margins(message)
+    best = bundled.entry_ids[int(np.argmax(margins))]
+    assert best.startswith(entry), (normalize(message), best)
