@@ -45,7 +45,7 @@ def blind_number(path: Path) -> int:
 
 
 def labelled_files(leave_out: Collection[int] = ()) -> list[Path]:
-    blind = [p for p in sorted((DATA / "blind").glob("labels*.jsonl"))]
+    blind = sorted((DATA / "blind").glob("labels*.jsonl"))
     return [
         *sorted((DATA / "golden").glob("*.jsonl")),
         *(p for p in blind if blind_number(p) not in leave_out),
