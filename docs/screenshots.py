@@ -54,7 +54,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 720, "height": 1100})
         page.goto(f"{base}/simulator")
-        for text in ("你好", "邻居把我家宅基地占了怎么办"):
+        for text in ("你好", "邻居把我家宅基地占了怎么办", "1"):  # a menu, then the pick
             count = page.locator(".bot .bubble").count()
             page.fill("#text", text)
             page.click("#send")
