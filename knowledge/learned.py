@@ -7,7 +7,9 @@ questions), so it weighs words by how well they tell entries apart. It is stored
 `data/learned.npz` as plain arrays: the engine needs no fitting library at run time.
 
 An entry the model has not seen (a staff entry added since the fit) gets the median of the
-candidates' margins: neither pushed up nor down."""
+candidates' margins when they are ordered: neither pushed up nor down. First among them, it
+counts for the decision as sure as its best rival (`Matcher.match`), so a new entry's own
+paraphrases are still answered directly."""
 
 from __future__ import annotations
 
@@ -96,6 +98,9 @@ class Learned:
             self.entries[at], self.weights[at] * np.repeat(values, lengths), len(self.entry_ids)
         )
         return scores.astype(np.float32) + self.bias
+
+    def knows(self, entry_id: str) -> bool:
+        return entry_id in self._number
 
     def of(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
         """The margins of `entry_ids`; one the model has not seen gets the median of the rest."""
