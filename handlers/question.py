@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.matcher import MatchResult
+from knowledge.matcher import Match, MatchResult
 from knowledge.related import next_steps, related
 
 from .context import Context
@@ -59,10 +59,8 @@ def answer_question(text: str, channel: str, ctx: Context) -> Reply:
         ctx.state["last_entry"] = entry_id
     if result.outcome == "choices":
         ctx.state["choices"] = [m.entry_id for m in ctx.matcher.choices(result)]
-    if entry_id and (offered := related(ctx.matcher, result)):
-        body = f"{body}\n{related_text(offered, ctx)}"
-        ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
-        ctx.state["related"] = True  # the log keeps the answer given, not the title picked next
+    if entry_id:
+        body = _then_offer(body, entry_id, related(ctx.matcher, result), ctx)
     if result.crisis:  # the emergency line first; alone when no entry of its topic fits
         emergency = crisis_text(result.crisis, ctx)
         if ctx.services.referrals and FOLLOW_UP_CRISES.intersection(result.crisis):
@@ -91,11 +89,16 @@ def answer_entry(entry_id: str, ctx: Context) -> Reply:
     """An entry picked by number: its answer, then the next steps it names, as 2 and 3."""
     ctx.state["last_entry"] = entry_id
     body = entry_text(ctx.kb.entry(entry_id), ctx)
-    if offered := next_steps(ctx.matcher, entry_id):
-        body = f"{body}\n{related_text(offered, ctx)}"
-        ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
-        ctx.state["related"] = True
-    return Reply(body)
+    return Reply(_then_offer(body, entry_id, next_steps(ctx.matcher, entry_id), ctx))
+
+
+def _then_offer(body: str, entry_id: str, offered: list[Match], ctx: Context) -> str:
+    """The answer followed by related titles, numbered 2, 3 …; 1 is the answer itself."""
+    if not offered:
+        return body
+    ctx.state["choices"] = [entry_id, *(m.entry_id for m in offered)]
+    ctx.state["related"] = True  # the log keeps the answer given, not the title picked next
+    return f"{body}\n{related_text(offered, ctx)}"
 
 
 def _body(result: MatchResult, ctx: Context) -> tuple[str, str | None]:

@@ -43,10 +43,11 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
             left_out -= set(match.matched_terms)
     seconds = [m for second, m in picked if second]
     found = {m.entry_id: m for m in result.matches}
-    steps = [  # a next step staff have since deleted is skipped
-        found.get(entry_id) or _offered(entry_id)
-        for entry_id in matcher.kb.entry(best.entry_id).see_also
-        if entry_id not in {m.entry_id for m in seconds} and matcher.kb.has_entry(entry_id)
+    named = {m.entry_id for m in seconds}
+    steps = [
+        found.get(m.entry_id, m)
+        for m in next_steps(matcher, best.entry_id, limit=None)
+        if m.entry_id not in named
     ]
     chosen: list[Match] = []
     for match in (*seconds, *steps, *(m for second, m in picked if not second)):
@@ -55,9 +56,9 @@ def related(matcher: Matcher, result: MatchResult, limit: int = 2) -> list[Match
     return chosen
 
 
-def next_steps(matcher: Matcher, entry_id: str, limit: int = 2) -> list[Match]:
-    """The next steps an entry names (`see_also`), offered by title after it is picked from a
-    menu; one staff have since deleted is skipped."""
+def next_steps(matcher: Matcher, entry_id: str, limit: int | None = 2) -> list[Match]:
+    """The next steps an entry names (`see_also`), by title alone; one staff have since deleted
+    is skipped. Offered after a direct answer (`related`) and after a pick from a menu."""
     return [_offered(e) for e in matcher.kb.entry(entry_id).see_also if matcher.kb.has_entry(e)][
         :limit
     ]
