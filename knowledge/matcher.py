@@ -9,7 +9,7 @@ import numpy as np
 from .articles import ArticleIndex
 from .chitchat import ChitChat
 from .decide import Calibration, evidence
-from .focus import focus
+from .focus import focus, main_problem
 from .index import Index, bigrams
 from .index import idf as index_idf
 from .kb import Entry, KnowledgeBase
@@ -189,7 +189,8 @@ class Matcher:
             return [], {}
         matches = self._scorer.score(best, norm_query, weights, query_bigrams)
         centrality = self._centrality(weights, matches)
-        learned = self.learned.of(query, centrality) if self.learned else {}
+        said = main_problem(query) or query  # a two-problem message's first one
+        learned = self.learned.of(said, centrality) if self.learned else {}
 
         def place(m: Match) -> float:
             own = CENTRALITY_WEIGHT * centrality[m.entry_id]

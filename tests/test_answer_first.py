@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.store.tables import questions
 from knowledge.decide import FEATURES, Calibration
 from knowledge.evaluate import evaluate, read_labelled
-from knowledge.focus import ask_part, focus
+from knowledge.focus import ask_part, focus, main_problem
 from knowledge.matcher import Matcher
 from knowledge.related import related
 
@@ -264,3 +264,17 @@ def test_an_entry_picked_from_a_menu_offers_the_next_steps_it_names(
         reply = wechat.text("o-pick", "更多")
     assert f"回复 2 看“{steps[0].title}”" in reply
     assert wechat.text("o-pick", "2").startswith(f"【{steps[0].title}】")
+
+
+def test_a_message_that_numbers_two_problems_is_answered_on_the_first(matcher: Matcher) -> None:
+    """ "两个事 一是…二是…": the first problem leads, whichever it is, and the other is left
+    for the related titles."""
+    dog, land = "邻居家的狗把我咬了打狂犬疫苗要好多钱", "他家修房子占了我家宅基地一米多"
+    dog_first = matcher.match(f"问两个事 一是{dog} 二是{land}")
+    land_first = matcher.match(f"问两个事 一是{land} 二是{dog}")
+    assert dog_first.matches[0].entry_id == "linli-dog-bite"
+    assert land_first.matches[0].entry_id.startswith("zhaijidi-")
+    if dog_first.outcome == "answered":
+        assert any(m.entry_id.startswith("zhaijidi-") for m in related(matcher, dog_first))
+    assert main_problem(f"问两个事 一是{dog} 二是{land}") == f"{dog} "
+    assert main_problem(f"我一个朋友说{dog}") is None  # no second problem announced
