@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluate import read_labelled  # noqa: E402
+from knowledge.focus import main_problem  # noqa: E402
 from knowledge.kb import KnowledgeBase, load_knowledge  # noqa: E402
 from knowledge.learned import DATA_FILE, Learned, from_dense, grams  # noqa: E402
 
@@ -63,8 +64,8 @@ def examples(kb: KnowledgeBase, leave_out: Collection[int] = ()) -> tuple[list[s
     for path in labelled_files(leave_out):
         for item in read_labelled(path):
             first = next((e for e in sorted(item.expected) if e in known), None)
-            if first is not None:
-                texts.append(item.question)
+            if first is not None:  # a two-problem line is labelled on its first problem
+                texts.append(main_problem(item.question) or item.question)
                 labels.append(first)
     return texts, labels
 
