@@ -76,7 +76,8 @@ class Learned:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message's known features and their values: sublinear tf × idf, unit length."""
-        counts = Counter(f for g in grams(text) if (f := self.vocabulary.get(g)) is not None)
+        counts = Counter(map(self.vocabulary.get, grams(text)))
+        counts.pop(None, None)  # n-grams the model does not know; the rest keep their order
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         features = np.fromiter(counts, dtype=np.int64, count=len(counts))
@@ -105,8 +106,13 @@ class Learned:
     def of(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
         """The margins of `entry_ids`; one the model has not seen gets the median of the rest."""
         wanted = list(entry_ids)
+        numbers = [self._number.get(e, -1) for e in wanted]
+        if all(n < 0 for n in numbers):  # no margin to read: each gets the median of none
+            return dict.fromkeys(wanted, 0.0)
         every = self.margins(text)
-        known = {e: float(every[n]) for e in wanted if (n := self._number.get(e)) is not None}
+        if -1 not in numbers:  # the usual case: no median needed
+            return dict(zip(wanted, every[numbers].tolist(), strict=True))
+        known = {e: float(every[n]) for e, n in zip(wanted, numbers, strict=True) if n >= 0}
         middle = float(np.median(list(known.values()))) if known else 0.0
         return {e: known.get(e, middle) for e in wanted}
 
