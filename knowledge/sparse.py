@@ -4,7 +4,7 @@ by row to read a few rows at the columns of a message."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,19 +78,23 @@ class Columns:
         the other in batches of about CHUNK values, are added in the order asked."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
         wanted = np.asarray(cols, dtype=np.int64)
-        sizes = self.indptr[wanted + 1] - self.indptr[wanted]
-        step = max(1, int(sizes.sum()) // max(sample, 1))
+        starts, ends = self.indptr[wanted].tolist(), self.indptr[wanted + 1].tolist()
+        step = max(1, (sum(ends) - sum(starts)) // max(sample, 1))
         sampled = sample and self.rows >= SAMPLED_ROWS
         seen = []
-        ends = np.cumsum(sizes) // CHUNK  # the batch each column falls in
-        one = not len(ends) or ends[-1] == 0  # np.split costs more than a small sum
-        for batch in [wanted] if one else np.split(wanted, np.flatnonzero(np.diff(ends)) + 1):
-            positions, _ = _spans(self.indptr, batch)
-            rows = self.indices[positions]
-            np.add.at(total, rows, self.values(positions))
+        for batch in _batches(list(zip(starts, ends, strict=True))):
+            rows, values = self._read(batch)
+            np.add.at(total, rows, values)
             if sampled:
                 seen.append(rows[::step])
-        return total, np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
+        return total, _distinct(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
+
+    def _read(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows and values stored at the spans of positions, one span after the other."""
+        rows = np.concatenate([self.indices[a:b] for a, b in spans])
+        if len(self.data) == len(self.indices):
+            return rows, np.concatenate([self.data[a:b] for a, b in spans])
+        return rows, self.values(np.concatenate([np.arange(a, b) for a, b in spans]))
 
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
         """What Rows.gather gives (`present`: True where a value is stored), read column by
@@ -239,6 +243,33 @@ def _firsts(cols: Sequence[int]) -> dict[int, int]:
         if col >= 0:
             first.setdefault(col, j)
     return first
+
+
+def _batches(spans: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+    """The spans of positions in runs of about CHUNK values (a longer span on its own)."""
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for start, end in spans:
+        if batch and size + end - start > CHUNK:
+            yield batch
+            batch, size = [], 0
+        batch.append((start, end))
+        size += end - start
+    if batch:
+        yield batch
+
+
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """`rows` without repeats, in no particular order (faster than np.unique, which sorts or
+    hashes): a repeated row keeps the one of its places that this thread's lookup table
+    holds for it once every place is written."""
+    table = _table(int(rows.max()) + 1 if len(rows) else 0)
+    places = np.arange(len(rows))
+    table[rows] = places
+    try:
+        return rows[table[rows] == places]
+    finally:
+        table[rows] = -1
 
 
 def _spans(indptr: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

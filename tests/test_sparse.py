@@ -5,7 +5,9 @@ best rows are those a full sort puts first."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from knowledge import sparse
 from knowledge.sparse import Columns, Rows, gather, one_after_other, side_by_side
 
 
@@ -49,7 +51,11 @@ def test_accumulate_adds_column_after_column() -> None:
         assert by_col.accumulate(cols).tobytes() == expected.tobytes()
 
 
-def test_top_rows_are_those_a_full_sort_puts_first() -> None:
+@pytest.mark.parametrize("small", [False, True])
+def test_top_rows_are_those_a_full_sort_puts_first(small: bool, monkeypatch) -> None:
+    if small:  # a sampled floor and several batches, as on a matrix of 100,000 rows
+        monkeypatch.setattr(sparse, "SAMPLED_ROWS", 1)
+        monkeypatch.setattr(sparse, "CHUNK", 50)
     for seed in range(40):
         rng = np.random.default_rng(seed)
         n_rows, n_cols = int(rng.integers(5, 3000)), 40
