@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .normalize import normalize
+from .sparse import native
 
 DATA_FILE = Path(__file__).parent / "data" / "learned.npz"
 NGRAMS = (1, 2, 3)
@@ -108,6 +109,9 @@ class Learned:
         keys, features = zip(*sorted(known), strict=True) if known else ((), ())
         self._keys = np.array(keys, dtype=np.int64)
         self._features = np.array(features, dtype=np.int64)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message's known features and their values: sublinear tf × idf, unit length."""

@@ -14,6 +14,19 @@ SAMPLE = 16  # Columns.top samples about SAMPLE·k of the values it adds
 SAMPLED_ROWS = 100_000  # and only on a matrix of this many rows or more
 
 
+def native(state: dict[str, object]) -> dict[str, object]:
+    """An unpickled object's state with each array viewed with numpy's own instance of its
+    dtype. Unpickled, an array has an equal copy of it, with which np.add.at takes a path
+    several times slower: a matcher of 100,000 entries loaded from the index cache answered
+    in 15 ms instead of 4.5."""
+    return {
+        key: value.view(np.dtype(value.dtype.str))
+        if isinstance(value, np.ndarray) and value.dtype.names is None
+        else value
+        for key, value in state.items()
+    }
+
+
 @dataclass
 class Columns:
     """A sparse matrix stored by column (CSC without scipy), to add up a message's few columns
@@ -24,6 +37,9 @@ class Columns:
     indices: np.ndarray
     data: np.ndarray
     rows: int
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     @classmethod
     def build(
@@ -133,6 +149,9 @@ class Rows:
     # When set, `data` holds only each row's first values, row r's at
     # data[data_ptr[r] : data_ptr[r + 1]]; the row's other values are 1.
     data_ptr: np.ndarray | None = None
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     @classmethod
     def build(

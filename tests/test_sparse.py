@@ -4,6 +4,8 @@ best rows are those a full sort puts first."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,14 @@ def test_side_by_side_keeps_the_first_parts_values_and_reads_the_others_as_one()
         assert by_row.gather(rows, cols).tobytes() == dense.tobytes()
         assert by_col.gather(rows, cols).tobytes() == dense.tobytes()
         assert np.allclose(by_col.accumulate(cols), dense.sum(axis=1))
+
+
+def test_unpickled_matrices_use_numpys_own_dtypes() -> None:
+    """An unpickled array's dtype is an equal copy of numpy's, with which np.add.at is slow."""
+    _, by_row, by_col = _matrix(3)
+    for matrix in (by_row, by_col):
+        again = pickle.loads(pickle.dumps(matrix, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again.indices.dtype is np.dtype(np.int32)
+        assert again.data is not None
+        assert again.data.dtype is np.dtype(np.float32)
+    assert by_col.accumulate([1, 2]).tobytes() == again.accumulate([1, 2]).tobytes()
