@@ -16,7 +16,8 @@ from .allocator import map_large_blocks, settle
 from .counts import bm25, distinct, idf, unique
 from .kb import Entry
 from .layout import entry_pairs, layout
-from .sparse import Columns, Rows, native, one_after_other, side_by_side
+from .native import native
+from .sparse import Columns, Rows, one_after_other, side_by_side
 from .textwork import TextWork
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .native import native
 from .normalize import normalize
-from .sparse import native
 
 DATA_FILE = Path(__file__).parent / "data" / "learned.npz"
 NGRAMS = (1, 2, 3)

@@ -4,27 +4,17 @@ by row to read a few rows at the columns of a message."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, groupby
 
 import numpy as np
+
+from .native import native
 
 CHUNK = 1 << 21  # values handled at once where temporaries would be large
 SAMPLE = 16  # Columns.top samples about SAMPLE·k of the values it adds
 SAMPLED_ROWS = 100_000  # and only on a matrix of this many rows or more
-
-
-def native(state: dict[str, object]) -> dict[str, object]:
-    """An unpickled object's state with each array viewed with numpy's own instance of its
-    dtype. Unpickled, an array has an equal copy of it, with which np.add.at takes a path
-    several times slower: a matcher of 100,000 entries loaded from the index cache answered
-    in 15 ms instead of 4.5."""
-    return {
-        key: value.view(np.dtype(value.dtype.str))
-        if isinstance(value, np.ndarray) and value.dtype.names is None
-        else value
-        for key, value in state.items()
-    }
 
 
 @dataclass
@@ -264,24 +254,17 @@ def _firsts(cols: Sequence[int]) -> dict[int, int]:
     return first
 
 
-def _batches(spans: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-    """The spans of positions in runs of about CHUNK values (a longer span on its own)."""
-    batch: list[tuple[int, int]] = []
-    size = 0
-    for start, end in spans:
-        if batch and size + end - start > CHUNK:
-            yield batch
-            batch, size = [], 0
-        batch.append((start, end))
-        size += end - start
-    if batch:
-        yield batch
+def _batches(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The spans of positions in runs of about CHUNK values: a run ends where the running
+    count of values passes a multiple of CHUNK."""
+    ends = accumulate(end - start for start, end in spans)
+    runs = groupby(zip(spans, ends, strict=True), key=lambda span_end: span_end[1] // CHUNK)
+    return [[span for span, _ in run] for _, run in runs]
 
 
 def _distinct(rows: np.ndarray) -> np.ndarray:
-    """`rows` without repeats, in no particular order (faster than np.unique, which sorts or
-    hashes): a repeated row keeps the one of its places that this thread's lookup table
-    holds for it once every place is written."""
+    """`rows` without repeats, in no particular order (np.unique sorts or hashes): a row
+    keeps the one of its places that this thread's lookup table holds once all are written."""
     table = _table(int(rows.max()) + 1 if len(rows) else 0)
     places = np.arange(len(rows))
     table[rows] = places

@@ -17,10 +17,11 @@ import numpy as np
 from . import cues
 from .index import Index
 from .kb import Entry
+from .native import native
 from .normalize import normalize
 from .rerank import TOP
 from .results import Match
-from .sparse import Rows, native
+from .sparse import Rows
 
 BUILD_STEP = 10_000  # entries read at once while building
 
