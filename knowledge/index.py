@@ -16,6 +16,7 @@ from .allocator import map_large_blocks, settle
 from .counts import bm25, distinct, idf, unique
 from .kb import Entry
 from .layout import entry_pairs, layout
+from .native import native
 from .sparse import Columns, Rows, one_after_other, side_by_side
 from .textwork import TextWork
 
@@ -173,7 +174,7 @@ class Index:
         return {**self.__dict__, "pair_bm25": pairs}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(native(state))
         self.pair_bm25.indices = self._pair_rows()
 
     def text(self, doc: int) -> str:

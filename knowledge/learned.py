@@ -14,13 +14,13 @@ paraphrases are still answered directly."""
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .native import native
 from .normalize import normalize
 
 DATA_FILE = Path(__file__).parent / "data" / "learned.npz"
@@ -31,6 +31,37 @@ def grams(text: str) -> list[str]:
     """The character n-grams of a normalised message; the fit and the engine share this."""
     norm = normalize(text)
     return [norm[i : i + n] for n in NGRAMS for i in range(len(norm) - n + 1)]
+
+
+def gram_key(gram: str) -> int | None:
+    """An n-gram of one to three characters as one integer: each character's code point + 1
+    in 21 bits of its own (+ 1: no key of a shorter gram is that of a longer one)."""
+    if not 1 <= len(gram) <= max(NGRAMS):
+        return None
+    key = 0
+    for char in gram:
+        key = key << 21 | (ord(char) + 1)
+    return key
+
+
+def gram_keys(norm: str) -> np.ndarray:
+    """`gram_key` of each of `grams(norm)`, in the same order, for a normalised text."""
+    codes = (
+        np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        + 1
+    )
+    pairs = codes[:-1] << 21 | codes[1:]
+    return np.concatenate([codes, pairs, pairs[:-1] << 21 | codes[2:]])
+
+
+_TF = np.array([0.0, *(1.0 + math.log(n) for n in range(1, 256))], dtype=np.float32)
+
+
+def _sublinear(counts: np.ndarray) -> np.ndarray:
+    """1 + ln n for each count n, in float32, from math.log (np.log may differ in the last bit)."""
+    if counts.max() < len(_TF):
+        return _TF[counts]
+    return np.fromiter((1.0 + math.log(n) for n in counts.tolist()), np.float32, len(counts))
 
 
 @dataclass
@@ -73,16 +104,34 @@ class Learned:
 
     def __post_init__(self) -> None:
         self._number = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+        # The vocabulary as sorted integer keys (`gram_keys`), for a lookup in one searchsorted.
+        known = [(key, f) for g, f in self.vocabulary.items() if (key := gram_key(g)) is not None]
+        keys, features = zip(*sorted(known), strict=True) if known else ((), ())
+        self._keys = np.array(keys, dtype=np.int64)
+        self._features = np.array(features, dtype=np.int64)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message's known features and their values: sublinear tf × idf, unit length."""
-        counts = Counter(f for g in grams(text) if (f := self.vocabulary.get(g)) is not None)
-        if not counts:
+        features, counts = self._counts(text)
+        if not len(features):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        features = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(n) for n in counts.values()), np.float32, len(counts))
-        values = tf * self.idf[features]
+        values = _sublinear(counts) * self.idf[features]
         return features, values / float(np.linalg.norm(values))
+
+    def _counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The features of the message's n-grams the model knows, in the order `grams` first
+        meets them, and how often each is met."""
+        keys = gram_keys(normalize(text))
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        known = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        found, first, counts = np.unique(
+            self._features[at[known]], return_index=True, return_counts=True
+        )
+        order = np.argsort(first)
+        return found[order], counts[order]
 
     def margins(self, text: str) -> np.ndarray:
         """Every known entry's margin for the message: positive where the model says it."""
@@ -105,8 +154,13 @@ class Learned:
     def of(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
         """The margins of `entry_ids`; one the model has not seen gets the median of the rest."""
         wanted = list(entry_ids)
+        numbers = [self._number.get(e, -1) for e in wanted]
+        if all(n < 0 for n in numbers):  # no margin to read: each gets the median of none
+            return dict.fromkeys(wanted, 0.0)
         every = self.margins(text)
-        known = {e: float(every[n]) for e in wanted if (n := self._number.get(e)) is not None}
+        if -1 not in numbers:  # the usual case: no median needed
+            return dict(zip(wanted, every[numbers].tolist(), strict=True))
+        known = {e: float(every[n]) for e, n in zip(wanted, numbers, strict=True) if n >= 0}
         middle = float(np.median(list(known.values()))) if known else 0.0
         return {e: known.get(e, middle) for e in wanted}
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, groupby
 
 import numpy as np
+
+from .native import native
 
 CHUNK = 1 << 21  # values handled at once where temporaries would be large
 SAMPLE = 16  # Columns.top samples about SAMPLE·k of the values it adds
@@ -24,6 +27,9 @@ class Columns:
     indices: np.ndarray
     data: np.ndarray
     rows: int
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     @classmethod
     def build(
@@ -78,19 +84,23 @@ class Columns:
         the other in batches of about CHUNK values, are added in the order asked."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
         wanted = np.asarray(cols, dtype=np.int64)
-        sizes = self.indptr[wanted + 1] - self.indptr[wanted]
-        step = max(1, int(sizes.sum()) // max(sample, 1))
+        starts, ends = self.indptr[wanted].tolist(), self.indptr[wanted + 1].tolist()
+        step = max(1, (sum(ends) - sum(starts)) // max(sample, 1))
         sampled = sample and self.rows >= SAMPLED_ROWS
         seen = []
-        ends = np.cumsum(sizes) // CHUNK  # the batch each column falls in
-        one = not len(ends) or ends[-1] == 0  # np.split costs more than a small sum
-        for batch in [wanted] if one else np.split(wanted, np.flatnonzero(np.diff(ends)) + 1):
-            positions, _ = _spans(self.indptr, batch)
-            rows = self.indices[positions]
-            np.add.at(total, rows, self.values(positions))
+        for batch in _batches(list(zip(starts, ends, strict=True))):
+            rows, values = self._read(batch)
+            np.add.at(total, rows, values)
             if sampled:
                 seen.append(rows[::step])
-        return total, np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
+        return total, _distinct(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
+
+    def _read(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows and values stored at the spans of positions, one span after the other."""
+        rows = np.concatenate([self.indices[a:b] for a, b in spans])
+        if len(self.data) == len(self.indices):
+            return rows, np.concatenate([self.data[a:b] for a, b in spans])
+        return rows, self.values(np.concatenate([np.arange(a, b) for a, b in spans]))
 
     def gather(self, rows: np.ndarray, cols: Sequence[int], present: bool = False) -> np.ndarray:
         """What Rows.gather gives (`present`: True where a value is stored), read column by
@@ -129,6 +139,9 @@ class Rows:
     # When set, `data` holds only each row's first values, row r's at
     # data[data_ptr[r] : data_ptr[r + 1]]; the row's other values are 1.
     data_ptr: np.ndarray | None = None
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     @classmethod
     def build(
@@ -239,6 +252,26 @@ def _firsts(cols: Sequence[int]) -> dict[int, int]:
         if col >= 0:
             first.setdefault(col, j)
     return first
+
+
+def _batches(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The spans of positions in runs of about CHUNK values: a run ends where the running
+    count of values passes a multiple of CHUNK."""
+    ends = accumulate(end - start for start, end in spans)
+    runs = groupby(zip(spans, ends, strict=True), key=lambda span_end: span_end[1] // CHUNK)
+    return [[span for span, _ in run] for _, run in runs]
+
+
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """`rows` without repeats, in no particular order (np.unique sorts or hashes): a row
+    keeps the one of its places that this thread's lookup table holds once all are written."""
+    table = _table(int(rows.max()) + 1 if len(rows) else 0)
+    places = np.arange(len(rows))
+    table[rows] = places
+    try:
+        return rows[table[rows] == places]
+    finally:
+        table[rows] = -1
 
 
 def _spans(indptr: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ import numpy as np
 from . import cues
 from .index import Index
 from .kb import Entry
+from .native import native
 from .normalize import normalize
 from .rerank import TOP
 from .results import Match
@@ -48,6 +49,9 @@ class Standing:
         owner, word, texts = (np.concatenate(parts) for parts in zip(*used, strict=True))
         self._uses = Rows.build(owner, word, texts, len(entries))
         self.breadth = np.log1p(np.diff(self._uses.indptr).astype(np.float64))
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(native(state))
 
     def of(
         self, query: str, weights: Mapping[str, float], matches: Sequence[Match]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,25 @@ def test_stored_margins_equal_the_dense_model_when_every_weight_is_kept(tmp_path
     assert loaded.margins("完全无关的话zzz").tolist() == pytest.approx(
         dense_margins("完全无关的话zzz", vocabulary, idf, coef, bias).tolist(), abs=0.02
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "工", "工资", "拖欠工资 工资工资", "工资" * 300, "zz😀工资\ud800", "完全无关的话zzz"],
+)
+def test_the_vector_counts_the_known_grams_in_the_order_they_are_met(text: str) -> None:
+    rng = np.random.default_rng(3)
+    vocabulary = {g: i for i, g in enumerate(dict.fromkeys(grams("老板拖欠工资不给😀怎么办")))}
+    idf = rng.uniform(1, 3, len(vocabulary))
+    model = from_dense(vocabulary, idf, np.ones((1, len(vocabulary))), [0.0], ["a"], keep=1)
+    counts = Counter(vocabulary[g] for g in grams(text) if g in vocabulary)
+    features, values = model.vector(text)
+    assert features.tolist() == list(counts)
+    tf = np.array([1.0 + math.log(n) for n in counts.values()], dtype=np.float32)
+    expected = tf * model.idf[features]
+    if len(expected):
+        expected /= float(np.linalg.norm(expected))
+    assert values.tobytes() == expected.astype(np.float32).tobytes()
 
 
 def test_pruning_keeps_each_entrys_largest_weights() -> None:
