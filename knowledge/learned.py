@@ -8,7 +8,7 @@ questions), so it weighs words by how well they tell entries apart. It is stored
 
 An entry the model has not seen (a staff entry added since the fit) gets the median of the
 candidates' margins when they are ordered: neither pushed up nor down. First among them, it
-counts for the decision as sure as its best rival (`Matcher.match`), so a new entry's own
+counts for the decision as sure as its best rival (`Learned.for_decision`), so a new entry's own
 paraphrases are still answered directly."""
 
 from __future__ import annotations
@@ -150,6 +150,14 @@ class Learned:
 
     def knows(self, entry_id: str) -> bool:
         return entry_id in self._number
+
+    def for_decision(self, top: str, margins: dict[str, float]) -> dict[str, float]:
+        """The candidates' margins as the decision reads them: an entry the model has not seen,
+        first among them, counts as sure as its best rival."""
+        if not margins or self.knows(top):
+            return margins
+        rivals = (value for entry_id, value in margins.items() if entry_id != top)
+        return {**margins, top: max(rivals, default=margins[top])}
 
     def of(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
         """The margins of `entry_ids`; one the model has not seen gets the median of the rest."""

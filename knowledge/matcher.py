@@ -79,10 +79,8 @@ class Matcher:
             return self._long_tail(MatchResult("fallback", (), tuple(weights), crisis), weights)
         anchored = any(self.is_legal(t) for t in weights) or bool(extra)
         standing = self.standing.of(query, weights, ranked)
-        top = ranked[0].entry_id
-        if self.learned is not None and learned and not self.learned.knows(top):
-            rivals = (value for entry_id, value in learned.items() if entry_id != top)
-            learned = {**learned, top: max(rivals, default=learned[top])}
+        if self.learned is not None:
+            learned = self.learned.for_decision(ranked[0].entry_id, learned)
         found = evidence(
             query,
             ranked,
