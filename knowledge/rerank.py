@@ -94,7 +94,7 @@ def profile(entry: Entry, texts: Sequence[str], words: Sequence[Collection[str]]
         tuple(texts),
         {t: n / len(texts) for t, n in counts.items()},
         cues.side_shares(texts),
-        math.log(1 + len(counts)),
+        math.log1p(len(counts)),
         math.log(1 + len(entry.answer)),
     )
 
