@@ -5,7 +5,8 @@ explains (its own words in full, a homophone of them at 0.6, a word of its answe
 same for character pairs, and for its best paraphrase the share of that paraphrase's weight
 found in the message and the rapidfuzz similarity of the two. partial_ratio, the costly part,
 is only computed for paraphrases that could still be their entry's best: a bound from the
-characters they have in common with the message rules the others out."""
+characters they have in common with the message rules the others out. Both read the texts in
+the message's own alphabet, one byte a character (`alphabet.py`)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from .alphabet import recode
 from .index import Index, idf
-from .kept import Kept
 from .results import Match
 from .sparse import gather
 from .tokenize import pinyin_key
@@ -27,7 +28,6 @@ SCORE_WEIGHTS = (0.25, 0.45, 0.05, 0.25)
 HOMOPHONE_CREDIT = 0.6
 ANSWER_CREDIT = 0.3
 PARTIAL_SIMILARITY = 0.85
-TEXTS_KEPT = 20_000  # entries whose paraphrases the scorer keeps (about 1 KB each), oldest out
 
 
 def round4(values: np.ndarray) -> list[float]:
@@ -54,26 +54,7 @@ class Scorer:
     def __init__(self, index: Index, entry_ids: Sequence[str]) -> None:
         self._ids = list(entry_ids)
         self._index = index
-        self._spans = list(zip(index.doc_start.tolist(), index.doc_end.tolist(), strict=True))
         self._idf_unknown = idf(0, max(len(index.doc_entry), 1))
-        self._texts: Kept[int, list[str]] = Kept(TEXTS_KEPT)  # paraphrases of entries met
-
-    def texts(self, rows: list[int]) -> list[str]:
-        """The paraphrases of the entries `rows`, one entry after the other; those of entries
-        not met before are read in one pass."""
-        found: dict[int, list[str]] = {}
-        for row in rows:
-            if (known := self._texts.get(row)) is not None:
-                found[row] = known
-        if missing := [row for row in rows if row not in found]:
-            spans = [self._spans[row] for row in missing]
-            read = iter(self._index.texts(np.concatenate([np.arange(a, b) for a, b in spans])))
-            for row, (start, end) in zip(missing, spans, strict=True):
-                found[row] = self._texts.keep(row, [next(read) for _ in range(end - start)])
-        texts: list[str] = []
-        for row in rows:
-            texts += found[row]
-        return texts
 
     def score(
         self,
@@ -162,22 +143,32 @@ class Scorer:
         word_idf = ix.idf[np.array(term_cols, dtype=np.int64)] * (np.array(term_cols) >= 0)
         found = (np.where(held, word_idf, 0.0) * credited).sum(axis=1)
         doc_precision = found / ix.doc_weight[docs]
-        texts = self.texts(rows.tolist())
-        whole = cdist([norm_query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
-        picks = self._choose(texts, sizes, owner, norm_query, doc_precision, whole)
+        # The candidates' texts, one after the other, as one string and in the message's own
+        # alphabet, and where each text starts and ends in it.
+        at = ix.doc_offsets
+        spans = zip(at[starts].tolist(), at[starts + sizes].tolist(), strict=True)
+        joined = "".join([ix.doc_text[a:b] for a, b in spans])
+        length = at[docs + 1] - at[docs]
+        ends = np.cumsum(length).tolist()
+        begins = [0, *ends[:-1]]
+        query, blob = recode(norm_query, joined)
+        texts = [blob[a:b] for a, b in zip(begins, ends, strict=True)]
+        whole = cdist([query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
+        picks = self._choose(texts, length, sizes, owner, query, doc_precision, whole)
         own = doc_precision.tolist()
         return (
             np.array([own[i] if i >= 0 else 0.0 for i, _ in picks]),
             np.array([similarity for _, similarity in picks]),
-            [texts[i] if i >= 0 else "" for i, _ in picks],
+            [joined[begins[i] : ends[i]] if i >= 0 else "" for i, _ in picks],
         )
 
     def _choose(
         self,
-        texts: list[str],
+        texts: Sequence[str | bytes],
+        lengths: np.ndarray,
         sizes: np.ndarray,
         owner: np.ndarray,
-        norm_query: str,
+        norm_query: str | bytes,
         doc_precision: np.ndarray,
         whole: np.ndarray,
     ) -> list[tuple[int, float]]:
@@ -194,7 +185,7 @@ class Scorer:
         which the paraphrase could not reach it either."""
         if not len(owner):
             return [(-1, 0.0)] * len(sizes)
-        length = np.fromiter(map(len, texts), np.float64, len(texts))
+        length = lengths.astype(np.float64)
         n = np.minimum(length, len(norm_query))
         common = whole * (length + len(norm_query)) / 200 + 1e-6  # ratio = 200·LCS / (m + n)
         ov = np.minimum(common, n)

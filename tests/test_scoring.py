@@ -8,7 +8,6 @@ import pytest
 
 from knowledge.evaluate import read_labelled
 from knowledge.matcher import Matcher
-from knowledge.scoring import Scorer
 
 from .reference_scorer import reference_score
 
@@ -45,15 +44,3 @@ def test_vectorised_scores_equal_the_loop(matcher: Matcher, name: str, monkeypat
             assert abs(a.score - b.score) <= 1e-4, (query, a, b)
             assert a.matched_terms == b.matched_terms, (query, a, b)
             assert a.question == b.question, (query, a, b)
-
-
-def test_a_scorer_that_remembers_few_entries_scores_alike(matcher: Matcher, monkeypatch) -> None:
-    """Entries' paraphrases are kept for a bounded number of entries; a message whose
-    candidates push out one another's (a memory of 3 entries) is scored as with room for all."""
-    questions = [item.question for item in read_labelled(SETS["dev"][0])][:40]
-    expected = [matcher.match(q).matches for q in questions]
-    small = Scorer(matcher._index, [e.id for e in matcher._entries])
-    small._texts.limit = 3
-    monkeypatch.setattr(matcher, "_scorer", small)
-    assert [matcher.match(q).matches for q in questions] == expected
-    assert len(small._texts) == 3

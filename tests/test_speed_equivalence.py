@@ -3,9 +3,10 @@ plain computation it replaced, every labelled and blind question gets the same o
 same entries in the same order with the same scores, and the same confidence.
 
 Switched back: partial_ratio for every paraphrase of every candidate (not only those whose
-bound can still win), lazy_pinyin on the whole text (not per pypinyin segment, cached), every
-window of the text looked up as a homophone (not only those that open like an index term), and
-jieba on every clause (not remembered). Rounding at numpy speed is checked against Python's
+bound can still win), rapidfuzz on the texts themselves (not in the message's own alphabet),
+lazy_pinyin on the whole text (not per pypinyin segment, cached), every window of the text
+looked up as a homophone (not only those that open like an index term), and jieba on every
+clause (not remembered). Rounding at numpy speed is checked against Python's
 round on its own."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from bot.settings import load_settings
-from knowledge import tokenize
+from knowledge import scoring, tokenize
 from knowledge.kb import KnowledgeBase
 from knowledge.matcher import Matcher
 from knowledge.normalize import normalize
@@ -47,7 +48,7 @@ def plain_syllables(text: str) -> list[str]:
     return syllables
 
 
-def plain_choose(self, texts, sizes, owner, norm_query, doc_precision, whole):  # type: ignore[no-untyped-def]
+def plain_choose(self, texts, lengths, sizes, owner, norm_query, doc_precision, whole):  # type: ignore[no-untyped-def]
     if not texts:
         return [(-1, 0.0)] * len(sizes)
     part = cdist(texts, [norm_query], scorer=fuzz.partial_ratio, dtype=np.float64)[:, 0]
@@ -127,6 +128,7 @@ def test_every_question_is_matched_as_before(matcher: Matcher, kb: KnowledgeBase
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tokenize, "fuzzy_syllables", plain_syllables)
         patch.setattr(Scorer, "_choose", plain_choose)
+        patch.setattr(scoring, "recode", lambda message, texts: (message, texts))
         patch.setattr(tokenize.LegalTokenizer, "_clause_tokens", plain_clause_tokens)
         patch.setattr(tokenize.LegalTokenizer, "homophone_terms", plain_homophone_terms)
         tokenize.pinyin_key.cache_clear()
