@@ -86,7 +86,8 @@ FIRST_RUN = {
     "labels_29.jsonl": (0.57, 0.82, 0.03, 0.03, 0.81),
     "labels_30.jsonl": (0.44, 0.75, 0.05, 0.03, 0.75),
     "labels_31.jsonl": (0.48, 0.71, 0.07, 0.04, 0.69),
-    "labels_32.jsonl": (0.48, 0.75, 0.04, 0.02, 0.78),
+    # Its two gap lines answered at the first run (AF065, AF106) count as wrong once written for.
+    "labels_32.jsonl": (0.48, 0.75, 0.04, 0.03, 0.78),
 }
 
 
