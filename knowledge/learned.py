@@ -14,6 +14,7 @@ paraphrases are still answered directly."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,27 +32,6 @@ def grams(text: str) -> list[str]:
     """The character n-grams of a normalised message; the fit and the engine share this."""
     norm = normalize(text)
     return [norm[i : i + n] for n in NGRAMS for i in range(len(norm) - n + 1)]
-
-
-def gram_key(gram: str) -> int | None:
-    """An n-gram of one to three characters as one integer: each character's code point + 1
-    in 21 bits of its own (+ 1: no key of a shorter gram is that of a longer one)."""
-    if not 1 <= len(gram) <= max(NGRAMS):
-        return None
-    key = 0
-    for char in gram:
-        key = key << 21 | (ord(char) + 1)
-    return key
-
-
-def gram_keys(norm: str) -> np.ndarray:
-    """`gram_key` of each of `grams(norm)`, in the same order, for a normalised text."""
-    codes = (
-        np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-        + 1
-    )
-    pairs = codes[:-1] << 21 | codes[1:]
-    return np.concatenate([codes, pairs, pairs[:-1] << 21 | codes[2:]])
 
 
 _TF = np.array([0.0, *(1.0 + math.log(n) for n in range(1, 256))], dtype=np.float32)
@@ -104,11 +84,6 @@ class Learned:
 
     def __post_init__(self) -> None:
         self._number = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
-        # The vocabulary as sorted integer keys (`gram_keys`), for a lookup in one searchsorted.
-        known = [(key, f) for g, f in self.vocabulary.items() if (key := gram_key(g)) is not None]
-        keys, features = zip(*sorted(known), strict=True) if known else ((), ())
-        self._keys = np.array(keys, dtype=np.int64)
-        self._features = np.array(features, dtype=np.int64)
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(native(state))
@@ -123,15 +98,13 @@ class Learned:
 
     def _counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The features of the message's n-grams the model knows, in the order `grams` first
-        meets them, and how often each is met."""
-        keys = gram_keys(normalize(text))
-        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
-        known = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
-        found, first, counts = np.unique(
-            self._features[at[known]], return_index=True, return_counts=True
+        meets them, and how often each is met. One dict lookup a gram: a search of a sorted
+        array of the vocabulary missed the cache at every step."""
+        counted = Counter(f for f in map(self.vocabulary.get, grams(text)) if f is not None)
+        return (
+            np.fromiter(counted, np.int64, len(counted)),
+            np.fromiter(counted.values(), np.int64, len(counted)),
         )
-        order = np.argsort(first)
-        return found[order], counts[order]
 
     def margins(self, text: str) -> np.ndarray:
         """Every known entry's margin for the message: positive where the model says it."""
