@@ -68,6 +68,8 @@ class Columns:
         if not len(cols) or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, self.data.dtype)
         total, sample = self._add(cols, SAMPLE * k)
+        if self.rows < SAMPLED_ROWS:  # the sample is every row the columns hold
+            return best_first(sample, total[sample], k)
         # The k-th best of some rows is at most the k-th best of all: the rows of a sample of
         # the values added give a floor that leaves few rows to sort.
         floor = 0.0
@@ -78,20 +80,22 @@ class Columns:
         return best_first(rows, total[rows], k)
 
     def _add(self, cols: Sequence[int], sample: int) -> tuple[np.ndarray, np.ndarray]:
-        """The sums of `cols`, and the distinct rows of about `sample` of the values added
-        (none for a matrix of fewer than SAMPLED_ROWS rows, whose nonzero rows are few enough
-        to sort). np.add.at adds values in the order given, so the columns, read one after
-        the other in batches of about CHUNK values, are added in the order asked."""
+        """The sums of `cols`, and the distinct rows of about `sample` of the values added (of
+        all of them, for a matrix of fewer than SAMPLED_ROWS rows, whose rows the columns hold
+        are few enough to sort; none for a `sample` of 0). np.add.at adds values in the order
+        given, so the columns, read one after the other in batches of about CHUNK values, are
+        added in the order asked."""
         total = np.zeros(self.rows, dtype=self.data.dtype)
         wanted = np.asarray(cols, dtype=np.int64)
         starts, ends = self.indptr[wanted].tolist(), self.indptr[wanted + 1].tolist()
         step = max(1, (sum(ends) - sum(starts)) // max(sample, 1))
-        sampled = sample and self.rows >= SAMPLED_ROWS
+        if self.rows < SAMPLED_ROWS:
+            step = 1
         seen = []
         for batch in _batches(list(zip(starts, ends, strict=True))):
             rows, values = self._read(batch)
             np.add.at(total, rows, values)
-            if sampled:
+            if sample:
                 seen.append(rows[::step])
         return total, _distinct(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
 
