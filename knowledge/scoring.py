@@ -155,9 +155,11 @@ class Scorer:
         texts = [blob[a:b] for a, b in zip(begins, ends, strict=True)]
         whole = cdist([query], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         picks = self._choose(texts, length, sizes, owner, query, doc_precision, whole)
-        own = doc_precision.tolist()
+        chosen = np.array([i for i, _ in picks], dtype=np.int64)
+        precision = np.zeros(len(chosen))
+        precision[chosen >= 0] = doc_precision[chosen[chosen >= 0]]
         return (
-            np.array([own[i] if i >= 0 else 0.0 for i, _ in picks]),
+            precision,
             np.array([similarity for _, similarity in picks]),
             [joined[begins[i] : ends[i]] if i >= 0 else "" for i, _ in picks],
         )
@@ -198,25 +200,37 @@ class Scorer:
         bests = np.maximum.reduceat(lower, np.cumsum(sizes) - sizes)  # every entry has a doc
         tried = np.flatnonzero(upper >= bests[owner] - 1e-9)
         tried = tried[np.lexsort((-upper[tried], owner[tried]))]  # from the highest bound down
-        best_of, at = bests.tolist(), (np.cumsum(sizes) - sizes).tolist()
-        totals, similar, own = lower.tolist(), whole.tolist(), doc_precision.tolist()
-        picks = [totals.index(b, a) if b > 0 else -1 for b, a in zip(best_of, at, strict=True)]
+        # each entry's first text whose total without partial_ratio is its best, if above 0
+        hits = np.flatnonzero(lower == bests[owner])
+        firsts = hits[np.flatnonzero(np.diff(owner[hits], prepend=-1))]
+        picked = np.full(len(sizes), -1)
+        picked[owner[firsts]] = firsts
+        picks, best_of = np.where(bests > 0, picked, -1).tolist(), bests.tolist()
         scaled_at: dict[int, float] = {}
-        upper_of, entries = upper.tolist(), owner[tried].tolist()
         partial_ratio, done = fuzz.partial_ratio, -1
-        for i, e in zip(tried.tolist(), entries, strict=True):
+        # only the texts tried are read as Python numbers
+        for i, e, upper_i, own, similar in zip(
+            tried.tolist(),
+            owner[tried].tolist(),
+            upper[tried].tolist(),
+            doc_precision[tried].tolist(),
+            whole[tried].tolist(),
+            strict=True,
+        ):
             best = best_of[e]
-            if e == done or upper_of[i] < best - 1e-9:
+            if e == done or upper_i < best - 1e-9:
                 done = e
                 continue
-            need = (best - own[i]) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
+            need = (best - own) * 100 / PARTIAL_SIMILARITY - 1e-6  # max() spelt out
             cutoff = max(need, 0.0)
             scaled = PARTIAL_SIMILARITY * partial_ratio(texts[i], norm_query, score_cutoff=cutoff)
-            reached = own[i] + (scaled if scaled > similar[i] else similar[i]) / 100
+            reached = own + (scaled if scaled > similar else similar) / 100
             if reached > best or (reached == best and i < picks[e]):
                 best_of[e], picks[e], scaled_at[i] = reached, i, scaled
+        similar_of = whole[picks].tolist()  # at -1 for an entry without pick: not read
         return [
-            (-1, 0.0) if i < 0 else (i, max(similar[i], scaled_at.get(i, 0.0)) / 100) for i in picks
+            (-1, 0.0) if i < 0 else (i, max(s, scaled_at.get(i, 0.0)) / 100)
+            for i, s in zip(picks, similar_of, strict=True)
         ]
 
     def _char_coverage(self, held: np.ndarray, ids: list[int], cols: list[int]) -> np.ndarray:
