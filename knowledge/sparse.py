@@ -94,6 +94,7 @@ class Columns:
         seen = []
         for batch in _batches(list(zip(starts, ends, strict=True))):
             rows, values = self._read(batch)
+            rows = rows.astype(np.intp)  # one conversion for the index operations below
             np.add.at(total, rows, values)
             if sample:
                 seen.append(rows[::step])
