@@ -14,10 +14,11 @@ import numpy as np
 
 from .allocator import map_large_blocks, settle
 from .counts import bm25, distinct, idf, unique
+from .joins import one_after_other, side_by_side
 from .kb import Entry
 from .layout import entry_pairs, layout
 from .native import native
-from .sparse import Columns, Rows, one_after_other, side_by_side
+from .sparse import Columns, Rows
 from .textwork import TextWork
 
 

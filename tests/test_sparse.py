@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from knowledge import sparse
-from knowledge.sparse import Columns, Rows, gather, one_after_other, side_by_side
+from knowledge.joins import one_after_other, side_by_side
+from knowledge.sparse import Columns, Rows, gather
 
 
 def _matrix(seed: int, n_rows: int = 60, n_cols: int = 90) -> tuple[np.ndarray, Rows, Columns]:
