@@ -37,7 +37,7 @@ from knowledge.learned import DATA_FILE, Learned, from_dense, grams  # noqa: E40
 DATA = ROOT / "tests" / "data"
 FOLD_DIR = ROOT / ".cache" / "learned"
 FOLDS = 4
-KEEP = 300  # weights kept per entry
+KEEP = 1000  # weights kept per entry
 C = 0.5
 
 
