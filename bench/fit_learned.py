@@ -29,7 +29,7 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.evaluate import read_labelled  # noqa: E402
+from knowledge.evaluate import Labelled, read_labelled  # noqa: E402
 from knowledge.focus import main_problem  # noqa: E402
 from knowledge.kb import KnowledgeBase, load_knowledge  # noqa: E402
 from knowledge.learned import DATA_FILE, Learned, from_dense, grams  # noqa: E402
@@ -53,7 +53,22 @@ def labelled_files(leave_out: Collection[int] = ()) -> list[Path]:
     ]
 
 
-def examples(kb: KnowledgeBase, leave_out: Collection[int] = ()) -> tuple[list[str], list[str]]:
+# A labelled line for fitting: its blind set's number (None for golden) and the line.
+Lines = list[tuple[int | None, Labelled]]
+
+
+def labelled_lines(files: list[Path]) -> Lines:
+    return [
+        (blind_number(path) if path.parent.name == "blind" else None, item)
+        for path in files
+        for item in read_labelled(path)
+    ]
+
+
+def examples(
+    kb: KnowledgeBase, leave_out: Collection[int] = (), lines: Lines | None = None
+) -> tuple[list[str], list[str]]:
+    """`lines`: the labelled lines (default: read now from the files on disk)."""
     texts: list[str] = []
     labels: list[str] = []
     for entry in kb.entries:
@@ -61,17 +76,18 @@ def examples(kb: KnowledgeBase, leave_out: Collection[int] = ()) -> tuple[list[s
             texts.append(text)
             labels.append(entry.id)
     known = {e.id for e in kb.entries}
-    for path in labelled_files(leave_out):
-        for item in read_labelled(path):
-            first = next((e for e in sorted(item.expected) if e in known), None)
-            if first is not None:  # a two-problem line is labelled on its first problem
-                texts.append(main_problem(item.question) or item.question)
-                labels.append(first)
+    for number, item in labelled_lines(labelled_files()) if lines is None else lines:
+        if number in leave_out:
+            continue
+        first = next((e for e in sorted(item.expected) if e in known), None)
+        if first is not None:  # a two-problem line is labelled on its first problem
+            texts.append(main_problem(item.question) or item.question)
+            labels.append(first)
     return texts, labels
 
 
-def fit(kb: KnowledgeBase, leave_out: Collection[int] = ()) -> Learned:
-    texts, labels = examples(kb, leave_out)
+def fit(kb: KnowledgeBase, leave_out: Collection[int] = (), lines: Lines | None = None) -> Learned:
+    texts, labels = examples(kb, leave_out, lines)
     vectorizer = TfidfVectorizer(analyzer=grams, sublinear_tf=True, min_df=2, dtype=np.float32)
     x = vectorizer.fit_transform(texts)
     model = LinearSVC(C=C).fit(x, labels)
@@ -129,9 +145,13 @@ def main() -> None:
         hold_out(kb, args.hold_out)
     if args.folds:
         FOLD_DIR.mkdir(parents=True, exist_ok=True)
-        numbers = [blind_number(p) for p in (DATA / "blind").glob("labels*.jsonl")]
+        # The labels are read once: a set committed or relabelled while the folds are fitted
+        # must not reach some folds and not others.
+        lines = labelled_lines(labelled_files())
+        numbers = sorted({n for n, _ in lines if n is not None})
+        print(f"{len(numbers)} blind sets, {numbers[0]}–{numbers[-1]}", flush=True)
         for fold in range(FOLDS):
-            fit(kb, [n for n in numbers if n % FOLDS == fold]).save(fold_path(fold))
+            fit(kb, [n for n in numbers if n % FOLDS == fold], lines).save(fold_path(fold))
             print(f"fold {fold} written to {fold_path(fold)}", flush=True)
     if args.write:
         model = fit(kb)
