@@ -45,11 +45,10 @@ def blind_number(path: Path) -> int:
     return 1 if path.stem == "labels" else int(path.stem.split("_")[1])
 
 
-def labelled_files(leave_out: Collection[int] = ()) -> list[Path]:
-    blind = sorted((DATA / "blind").glob("labels*.jsonl"))
+def labelled_files() -> list[Path]:
     return [
         *sorted((DATA / "golden").glob("*.jsonl")),
-        *(p for p in blind if blind_number(p) not in leave_out),
+        *sorted((DATA / "blind").glob("labels*.jsonl")),
     ]
 
 
