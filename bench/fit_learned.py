@@ -113,12 +113,13 @@ def hold_out(kb: KnowledgeBase, numbers: list[int]) -> None:
     from knowledge.matcher import Matcher
 
     matcher = Matcher(kb)
-    with_it = fit(kb, numbers)
-    for path in labelled_files():
-        if path.parent.name != "blind" or blind_number(path) not in numbers:
-            continue
+    lines = labelled_lines(labelled_files())
+    with_it = fit(kb, numbers, lines)
+    for number in sorted(set(numbers)):
         tally = {"without": [0, 0], "with": [0, 0]}
-        items = [i for i in read_labelled(path) if i.expected]
+        items = [i for n, i in lines if n == number and i.expected]
+        if not items:
+            continue
         for name, model in (("without", None), ("with", with_it)):
             matcher.learned = model
             for item in items:
@@ -127,7 +128,7 @@ def hold_out(kb: KnowledgeBase, numbers: list[int]) -> None:
                 tally[name][1] += bool(item.expected & set(ranked[:3]))
         n = len(items)
         print(
-            f"blind {blind_number(path)} ({n} in scope): top-1 / top-3 without "
+            f"blind {number} ({n} in scope): top-1 / top-3 without "
             f"{tally['without'][0] / n:.1%} / {tally['without'][1] / n:.1%}, with "
             f"{tally['with'][0] / n:.1%} / {tally['with'][1] / n:.1%}"
         )
