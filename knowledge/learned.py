@@ -26,6 +26,10 @@ from .normalize import normalize
 
 DATA_FILE = Path(__file__).parent / "data" / "learned.npz"
 NGRAMS = (1, 2, 3)
+# A feature with weights for this many entries or more is also kept as a dense row, so a
+# message's margins for a few candidates read those rows' columns instead of gathering every
+# weight of its common n-grams (about 36,000 a real message, nearly all in these rows).
+DENSE_AT = 100
 
 
 def grams(text: str) -> list[str]:
@@ -84,9 +88,36 @@ class Learned:
 
     def __post_init__(self) -> None:
         self._number = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+        lengths = np.diff(self.indptr)
+        common = np.flatnonzero(lengths >= DENSE_AT)
+        self._dense_row = np.full(len(lengths), -1, dtype=np.int64)
+        self._dense_row[common] = np.arange(len(common))
+        # float16 when every weight is one (learned.npz stores them so): widening back is exact
+        half = np.array_equal(
+            self.weights.astype(np.float16).astype(self.weights.dtype), self.weights
+        )
+        self._dense = np.zeros(
+            (len(common), len(self.entry_ids)), dtype=np.float16 if half else np.float32
+        )
+        at = self._runs(common)
+        self._dense[np.repeat(np.arange(len(common)), lengths[common]), self.entries[at]] = (
+            self.weights[at]
+        )
+
+    def __getstate__(self) -> dict[str, object]:
+        """Stored without the dense rows, which are rebuilt from the weights on load."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_dense", "_dense_row")}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(native(state))
+        self.__post_init__()
+
+    def _runs(self, features: np.ndarray) -> np.ndarray:
+        """The places of every stored weight of `features`, feature by feature, in one gather."""
+        starts = self.indptr[features]
+        lengths = self.indptr[features + 1] - starts
+        before = np.cumsum(lengths) - lengths
+        return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message's known features and their values: sublinear tf × idf, unit length."""
@@ -108,18 +139,28 @@ class Learned:
 
     def margins(self, text: str) -> np.ndarray:
         """Every known entry's margin for the message: positive where the model says it."""
+        return self._margins_of(text, np.arange(len(self.entry_ids)))
+
+    def _margins_of(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """The margins of the entries `numbers`: the common features' dense rows read at those
+        columns, the rare ones' weights gathered. Each product is the same float32 as a full
+        gather's and the sums are kept in float64, as `np.bincount` keeps them."""
         features, values = self.vector(text)
-        starts, ends = self.indptr[features], self.indptr[features + 1]
-        lengths = ends - starts
-        if not lengths.any():
-            return self.bias.copy()
-        # every stored weight of those features, in one gather: start of its run plus its place
-        before = np.cumsum(lengths) - lengths
-        at = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
-        scores = np.bincount(
-            self.entries[at], self.weights[at] * np.repeat(values, lengths), len(self.entry_ids)
-        )
-        return scores.astype(np.float32) + self.bias
+        rows = self._dense_row[features]
+        common = rows >= 0
+        products = self._dense[np.ix_(rows[common], numbers)].astype(np.float32)
+        products *= values[common, None]
+        scores = products.sum(axis=0, dtype=np.float64)
+        rare, rare_values = features[~common], values[~common]
+        if len(rare):
+            at = self._runs(rare)
+            lengths = self.indptr[rare + 1] - self.indptr[rare]
+            scores += np.bincount(
+                self.entries[at],
+                self.weights[at] * np.repeat(rare_values, lengths),
+                len(self.entry_ids),
+            )[numbers]
+        return scores.astype(np.float32) + self.bias[numbers]
 
     def knows(self, entry_id: str) -> bool:
         return entry_id in self._number
@@ -138,10 +179,13 @@ class Learned:
         numbers = [self._number.get(e, -1) for e in wanted]
         if all(n < 0 for n in numbers):  # no margin to read: each gets the median of none
             return dict.fromkeys(wanted, 0.0)
-        every = self.margins(text)
+        known_numbers = np.array([n for n in numbers if n >= 0], dtype=np.int64)
+        read = self._margins_of(text, known_numbers).tolist()
         if -1 not in numbers:  # the usual case: no median needed
-            return dict(zip(wanted, every[numbers].tolist(), strict=True))
-        known = {e: float(every[n]) for e, n in zip(wanted, numbers, strict=True) if n >= 0}
+            return dict(zip(wanted, read, strict=True))
+        known = dict(
+            zip((e for e, n in zip(wanted, numbers, strict=True) if n >= 0), read, strict=True)
+        )
         middle = float(np.median(list(known.values()))) if known else 0.0
         return {e: known.get(e, middle) for e in wanted}
 

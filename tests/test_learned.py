@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from knowledge.kb import load_knowledge
-from knowledge.learned import Learned, from_dense, grams
+from knowledge.learned import DENSE_AT, Learned, from_dense, grams
 from knowledge.normalize import normalize
 
 
@@ -92,6 +93,46 @@ def test_an_entry_the_model_never_saw_gets_the_candidates_median() -> None:
     margins = model.of("工资", ["a", "b", "c", "staff-new"])
     assert margins["a"] == pytest.approx(math.sqrt(2), abs=0.01)
     assert margins["staff-new"] == pytest.approx(margins["b"], abs=0.01)
+
+
+def _one_gather(model: Learned, text: str) -> np.ndarray:
+    """Every entry's margin from one gather of all the message's stored weights."""
+    features, values = model.vector(text)
+    scores = np.zeros(len(model.entry_ids))
+    for f, v in zip(features.tolist(), values.tolist(), strict=True):
+        for k in range(model.indptr[f], model.indptr[f + 1]):
+            scores[model.entries[k]] += float(model.weights[k] * np.float32(v))
+    return scores.astype(np.float32) + model.bias
+
+
+def test_common_features_read_as_dense_rows_give_the_same_margins_to_the_bit() -> None:
+    """Features with weights for DENSE_AT entries or more are read from dense rows, the rest
+    gathered; a few candidates' margins are those of the full gather, bit for bit."""
+    rng = np.random.default_rng(11)
+    text = "老板拖欠工资不给怎么办 工资 离婚抚养费"
+    vocabulary = {g: i for i, g in enumerate(dict.fromkeys(grams(text + "赡养老人宅基地")))}
+    entries = 2 * DENSE_AT + 30
+    coef = rng.normal(size=(entries, len(vocabulary)))
+    coef[:, ::2] *= rng.random((entries, 1)) < 0.02  # every other feature: a few entries only
+    ids = [f"e{i}" for i in range(entries)]
+    model = from_dense(
+        vocabulary,
+        rng.uniform(1, 3, len(vocabulary)),
+        coef,
+        rng.normal(size=entries),
+        ids,
+        keep=len(vocabulary),
+    )
+    lengths = np.diff(model.indptr)
+    assert (lengths >= DENSE_AT).any()  # some features are read as dense rows
+    assert ((lengths > 0) & (lengths < DENSE_AT)).any()  # and some are gathered
+    unpickled = pickle.loads(pickle.dumps(model))
+    for message in (text, "工资", "宅基地 赡养", "完全无关的话zzz", ""):
+        whole = _one_gather(model, message)
+        assert model.margins(message).tobytes() == whole.tobytes()
+        wanted = [ids[i] for i in rng.choice(entries, 12, replace=False)]
+        for m in (model, unpickled):
+            assert m.of(message, wanted) == {e: float(whole[ids.index(e)]) for e in wanted}
 
 
 @pytest.fixture(scope="module")
