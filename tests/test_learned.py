@@ -105,9 +105,12 @@ def _one_gather(model: Learned, text: str) -> np.ndarray:
     return scores.astype(np.float32) + model.bias
 
 
-def test_common_features_read_as_dense_rows_give_the_same_margins_to_the_bit() -> None:
+def test_common_features_read_as_dense_rows_give_the_same_margins_to_the_bit(
+    tmp_path: Path,
+) -> None:
     """Features with weights for DENSE_AT entries or more are read from dense rows, the rest
-    gathered; a few candidates' margins are those of the full gather, bit for bit."""
+    gathered; a few candidates' margins are those of the full gather, bit for bit, whether the
+    rows hold float32 (a model just fitted) or float16 (one loaded from its file)."""
     rng = np.random.default_rng(11)
     text = "老板拖欠工资不给怎么办 工资 离婚抚养费"
     vocabulary = {g: i for i, g in enumerate(dict.fromkeys(grams(text + "赡养老人宅基地")))}
@@ -126,13 +129,19 @@ def test_common_features_read_as_dense_rows_give_the_same_margins_to_the_bit() -
     lengths = np.diff(model.indptr)
     assert (lengths >= DENSE_AT).any()  # some features are read as dense rows
     assert ((lengths > 0) & (lengths < DENSE_AT)).any()  # and some are gathered
-    unpickled = pickle.loads(pickle.dumps(model))
-    for message in (text, "工资", "宅基地 赡养", "完全无关的话zzz", ""):
-        whole = _one_gather(model, message)
-        assert model.margins(message).tobytes() == whole.tobytes()
-        wanted = [ids[i] for i in rng.choice(entries, 12, replace=False)]
-        for m in (model, unpickled):
-            assert m.of(message, wanted) == {e: float(whole[ids.index(e)]) for e in wanted}
+    model.save(tmp_path / "m.npz")
+    loaded = Learned.load(tmp_path / "m.npz")
+    assert loaded is not None
+    assert model._dense.dtype == np.float32
+    assert loaded._dense.dtype == np.float16
+    for fitted in (model, loaded):
+        unpickled = pickle.loads(pickle.dumps(fitted))
+        for message in (text, "工资", "宅基地 赡养", "完全无关的话zzz", ""):
+            whole = _one_gather(fitted, message)
+            assert fitted.margins(message).tobytes() == whole.tobytes()
+            wanted = [ids[i] for i in rng.choice(entries, 12, replace=False)]
+            for m in (fitted, unpickled):
+                assert m.of(message, wanted) == {e: float(whole[ids.index(e)]) for e in wanted}
 
 
 @pytest.fixture(scope="module")
