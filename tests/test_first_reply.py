@@ -14,6 +14,7 @@ GOLDEN_TABLE = [
     ("离婚冷净期有几天", ["hunyin-cooling-off"]),
     ("包工头跑了，工钱找哪个要", ["qianxin-contractor-fled"]),
     ("没签合同干了半年能要双倍工资不", ["qianxin-no-contract-double-pay"]),
+    ("开车撞了人跑了会怎么样", ["jiaotong-hit-and-run"]),
     ("在工地上摔伤了算不算工伤", ["gongshang-what-counts", "gongshang-odd-job-injury"]),
     ("喝了酒骑摩托被交警抓了", ["jiaotong-drunk-driving"]),
     ("借钱给亲戚没打借条他不认账", ["jiedai-no-iou"]),
@@ -48,9 +49,7 @@ CLOSE_NEIGHBOURS = [
     ("工伤认定要在好久之内申请", ["gongshang-apply-deadline"]),
     ("邻居把我家宅基地占了怎么办", ["zhaijidi-boundary"]),  # 怎么办 brings rivals close
     ("邻居占了我家宅基地咋办", ["zhaijidi-boundary"]),
-    ("征地补偿款村里一直不发", ["zhengdi-unpaid"]),  # 0.894 against the 0.90 point of session 21
-    # 0.940 against the 0.95 point of session 22; the victim's side of a hit-and-run is close
-    ("开车撞了人跑了会怎么样", ["jiaotong-hit-and-run"]),
+    ("征地补偿款村里一直不发", ["zhengdi-unpaid"]),  # 0.883 against the 0.90 point of session 23
 ]
 
 
