@@ -88,9 +88,8 @@ class Learned:
 
     def __post_init__(self) -> None:
         self._number = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
-        lengths = np.diff(self.indptr)
-        common = np.flatnonzero(lengths >= DENSE_AT)
-        self._dense_row = np.full(len(lengths), -1, dtype=np.int64)
+        common = np.flatnonzero(np.diff(self.indptr) >= DENSE_AT)
+        self._dense_row = np.full(len(self.indptr) - 1, -1, dtype=np.int64)
         self._dense_row[common] = np.arange(len(common))
         # float16 when every weight is one (learned.npz stores them so): widening back is exact
         half = np.array_equal(
@@ -99,10 +98,8 @@ class Learned:
         self._dense = np.zeros(
             (len(common), len(self.entry_ids)), dtype=np.float16 if half else np.float32
         )
-        at = self._runs(common)
-        self._dense[np.repeat(np.arange(len(common)), lengths[common]), self.entries[at]] = (
-            self.weights[at]
-        )
+        at, lengths = self._runs(common)
+        self._dense[np.repeat(np.arange(len(common)), lengths), self.entries[at]] = self.weights[at]
 
     def __getstate__(self) -> dict[str, object]:
         """Stored without the dense rows, which are rebuilt from the weights on load."""
@@ -112,12 +109,13 @@ class Learned:
         self.__dict__.update(native(state))
         self.__post_init__()
 
-    def _runs(self, features: np.ndarray) -> np.ndarray:
-        """The places of every stored weight of `features`, feature by feature, in one gather."""
+    def _runs(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The places of every stored weight of `features`, feature by feature, in one gather,
+        and how many weights each feature has."""
         starts = self.indptr[features]
         lengths = self.indptr[features + 1] - starts
         before = np.cumsum(lengths) - lengths
-        return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+        return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum())), lengths
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The message's known features and their values: sublinear tf × idf, unit length."""
@@ -153,8 +151,7 @@ class Learned:
         scores = products.sum(axis=0, dtype=np.float64)
         rare, rare_values = features[~common], values[~common]
         if len(rare):
-            at = self._runs(rare)
-            lengths = self.indptr[rare + 1] - self.indptr[rare]
+            at, lengths = self._runs(rare)
             scores += np.bincount(
                 self.entries[at],
                 self.weights[at] * np.repeat(rare_values, lengths),
