@@ -177,10 +177,12 @@ class LegalTokenizer:
         (focus.py), and residents repeat the same short clauses."""
         found = self._clauses.get(clause)
         if found is None:
+            cut = self._jieba.lcut(normalize(clause), HMM=True)
             found = [
                 sys.intern(t)  # one string object per word, however many paraphrases use it
-                for t in self._jieba.lcut(normalize(clause), HMM=True)
-                if _is_content(t) or t in self.legal_terms  # hotlines such as 12348 are words
+                for i, t in enumerate(cut)
+                # hotlines such as 12348 are words, but not when cut out of a phone number
+                if (_is_content(t) or t in self.legal_terms) and not _inside_number(cut, i)
             ]
             if len(self._clauses) >= self.clause_memory:
                 self._clauses.clear()
@@ -232,6 +234,14 @@ def _everyday_jieba() -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     return tokenizer
+
+
+def _inside_number(cut: list[str], i: int) -> bool:
+    """Whether the word at `i` is digits cut out of a longer number (12345 in 13812345678)."""
+    if not cut[i].isdigit():
+        return False
+    before = i > 0 and cut[i - 1][-1:].isdigit()
+    return before or (i + 1 < len(cut) and cut[i + 1][:1].isdigit())
 
 
 def _is_content(token: str) -> bool:

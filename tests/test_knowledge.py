@@ -185,6 +185,15 @@ def test_hotline_numbers_are_words(matcher: Matcher) -> None:
     assert "2000" not in matcher.match("借了2000块不还").terms
 
 
+def test_a_hotline_inside_a_phone_number_is_no_word(matcher: Matcher) -> None:
+    """12345 is the government hotline, but not in 13812345678: a weather question with a phone
+    number in it stays out of scope."""
+    assert "12345" in matcher.match("打12345没人理咋办").terms
+    result = matcher.match("我电话13812345678，今天天气怎么样啊")
+    assert "12345" not in result.terms
+    assert result.outcome == "fallback"
+
+
 def test_first_reply_counts_a_menu_apart_from_an_answer(matcher: Matcher) -> None:
     from knowledge.evaluate import Labelled
 
