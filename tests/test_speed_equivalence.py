@@ -65,10 +65,12 @@ def plain_choose(self, texts, lengths, sizes, owner, norm_query, doc_precision, 
 
 
 def plain_clause_tokens(self, clause):  # type: ignore[no-untyped-def]
+    cut = self._jieba.lcut(normalize(clause), HMM=True)
     return [
         t
-        for t in self._jieba.lcut(normalize(clause), HMM=True)
-        if tokenize._is_content(t) or t in self.legal_terms
+        for i, t in enumerate(cut)
+        if (tokenize._is_content(t) or t in self.legal_terms)
+        and not tokenize._inside_number(cut, i)
     ]
 
 
